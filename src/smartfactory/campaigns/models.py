@@ -1,0 +1,90 @@
+"""The annual campaign and its calendar.
+
+Deadlines are data: a default per stage (and optionally per tier) set by the ministry, and
+overrides an authority sets for the level below it (Chengdu for its districts, Sichuan for its
+cities). ``services.deadline_for`` is the one place that answers "what is the deadline for this
+actor and stage". An action is allowed strictly before its deadline instant (Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from smartfactory.organisations.enums import Tier
+from smartfactory.organisations.models import Authority
+
+from .enums import CampaignStatus, Stage
+
+
+class Campaign(models.Model):
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    name = models.CharField(_("名称"), max_length=128)
+    notice_number = models.CharField(_("通知文号"), max_length=64, blank=True)
+    framework_version = models.CharField(_("要素条件版本"), max_length=32)
+    tiers_open = models.JSONField(_("开放申报层级"), default=list)
+    status = models.CharField(_("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("年度培育行动")
+        verbose_name_plural = _("年度培育行动")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_key(self) -> str:
+        return str(self.year)
+
+    def is_tier_open(self, tier: str) -> bool:
+        return tier in self.tiers_open
+
+
+class StageDeadline(models.Model):
+    """The national default deadline of a stage; ``tier`` empty means every tier."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deadlines")
+    stage = models.CharField(_("环节"), max_length=32, choices=Stage.choices)
+    tier = models.CharField(_("层级"), max_length=16, choices=Tier.choices, blank=True)
+    deadline = models.DateTimeField(_("截止时间"))
+
+    class Meta:
+        verbose_name = _("截止时间")
+        verbose_name_plural = _("截止时间")
+        ordering = ["deadline"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "stage", "tier"], name="one_default_per_stage_tier")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} {self.get_stage_display()} {self.deadline:%Y-%m-%d %H:%M}"
+
+
+class DeadlineOverride(models.Model):
+    """An authority's own, earlier deadline for a stage, applying to everyone in its jurisdiction.
+
+    Must be no later than the deadline the authority itself would otherwise have (its parent's).
+    Set and changed only through ``services.set_deadline_override`` (audited).
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="overrides")
+    authority = models.ForeignKey(Authority, verbose_name=_("设定单位"), on_delete=models.CASCADE, related_name="deadline_overrides")
+    stage = models.CharField(_("环节"), max_length=32, choices=Stage.choices)
+    tier = models.CharField(_("层级"), max_length=16, choices=Tier.choices, blank=True)
+    deadline = models.DateTimeField(_("截止时间"))
+    reason = models.CharField(_("依据"), max_length=255, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("下级截止时间")
+        verbose_name_plural = _("下级截止时间")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "authority", "stage", "tier"], name="one_override_per_authority_stage"),
+            models.CheckConstraint(condition=~Q(stage=""), name="override_has_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} {self.get_stage_display()} {self.deadline:%Y-%m-%d %H:%M}"

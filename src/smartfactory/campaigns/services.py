@@ -1,0 +1,203 @@
+"""Campaigns and their calendar: the one place that answers "what is the deadline for this actor
+and stage", the deadline guard every workflow uses, and the audited ways to change deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from smartfactory.audit.services import record_event
+from smartfactory.errors import DeadlinePassed, InvalidInput, NotPermitted
+from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Role
+from smartfactory.organisations.models import Authority, Enterprise
+from smartfactory.organisations.queries import active_memberships, authorities_managed_by, is_platform_admin
+
+from .enums import CampaignStatus, Stage
+from .models import Campaign, DeadlineOverride, StageDeadline
+
+
+def authorities_above_enterprise(enterprise: Enterprise) -> list[Authority]:
+    """Every authority whose jurisdiction contains the enterprise (all departments, all levels)."""
+    from django.db.models import Q
+
+    q = Q(kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.COUNTY, division_id=enterprise.county_id)
+    q |= Q(kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.CITY, division_id=enterprise.city_code)
+    if enterprise.is_xpcc:
+        q |= Q(kind=AuthorityKind.XPCC)
+    else:
+        q |= Q(kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.PROVINCE, division_id=enterprise.province_code)
+    if enterprise.soe_group_id:
+        q |= Q(pk=enterprise.soe_group_id)
+    return list(Authority.objects.filter(q))
+
+
+def authorities_above_authority(authority: Authority) -> list[Authority]:
+    chain = []
+    node = authority.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def deadline_for(
+    campaign: Campaign,
+    stage: str,
+    *,
+    tier: str = "",
+    enterprise: Enterprise | None = None,
+    authority: Authority | None = None,
+) -> datetime | None:
+    """The deadline that binds this actor for this stage: the earliest of the ministry's default
+    (tier-specific if set) and every override set by an authority above the actor. An authority's
+    own override binds the level below it, not itself. None: the stage has no deadline."""
+    defaults = {d.tier: d.deadline for d in StageDeadline.objects.filter(campaign=campaign, stage=stage, tier__in=["", tier])}
+    candidates = [defaults[tier]] if tier and tier in defaults else ([defaults[""]] if "" in defaults else [])
+    if enterprise is not None:
+        setters = authorities_above_enterprise(enterprise)
+    elif authority is not None:
+        setters = authorities_above_authority(authority)
+    else:
+        setters = []
+    if setters:
+        overrides = DeadlineOverride.objects.filter(
+            campaign=campaign, stage=stage, tier__in=["", tier], authority__in=setters
+        ).values_list("deadline", flat=True)
+        candidates.extend(overrides)
+    return min(candidates) if candidates else None
+
+
+def format_deadline(value: datetime) -> str:
+    return date_format(timezone.localtime(value), "Y-m-d H:i:s")
+
+
+def ensure_before_deadline(
+    campaign: Campaign,
+    stage: str,
+    *,
+    tier: str = "",
+    enterprise: Enterprise | None = None,
+    authority: Authority | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The deadline guard: allowed strictly before the deadline instant; at it and after, refused."""
+    deadline = deadline_for(campaign, stage, tier=tier, enterprise=enterprise, authority=authority)
+    now = now or timezone.now()
+    if deadline is not None and now >= deadline:
+        raise DeadlinePassed(
+            _("“%(stage)s”已于%(deadline)s截止。如确需延期，请联系上级主管部门。")
+            % {"stage": Stage(stage).label, "deadline": format_deadline(deadline)},
+            stage=stage,
+            deadline=deadline.isoformat(),
+        )
+
+
+def _is_ministry(user) -> bool:
+    return is_platform_admin(user) or any(
+        m.role == Role.MINISTRY_STAFF for m in active_memberships(user)
+    )
+
+
+@transaction.atomic
+def create_campaign(
+    *, actor, year: int, name: str, framework_version: str, tiers_open: list[str], notice_number: str = "",
+    status: str = CampaignStatus.PLANNED,
+) -> Campaign:
+    """Creates a campaign. Side effects: audit event campaign.create."""
+    if not _is_ministry(actor):
+        raise NotPermitted()
+    campaign = Campaign.objects.create(
+        year=year, name=name, framework_version=framework_version, tiers_open=list(tiers_open),
+        notice_number=notice_number, status=status,
+    )
+    record_event("campaign.create", actor=actor, obj=campaign, after={"year": year, "name": name, "tiers_open": tiers_open})
+    return campaign
+
+
+@transaction.atomic
+def set_stage_deadline(
+    campaign: Campaign, *, stage: str, deadline: datetime, actor, tier: str = "", reason: str = ""
+) -> StageDeadline:
+    """The ministry sets or moves a national default deadline (an extension when later).
+    Side effects: audit event campaign.deadline_set with before/after."""
+    if not _is_ministry(actor):
+        raise NotPermitted()
+    if stage not in Stage.values:
+        raise InvalidInput(_("未知的环节：%(stage)s") % {"stage": stage}, field="stage")
+    if timezone.is_naive(deadline):
+        raise InvalidInput(_("截止时间必须带时区。"), field="deadline")
+    existing = StageDeadline.objects.select_for_update().filter(campaign=campaign, stage=stage, tier=tier).first()
+    before = {"deadline": existing.deadline.isoformat()} if existing else None
+    if existing and existing.deadline < deadline and not reason:
+        raise InvalidInput(_("延长截止时间必须说明理由。"), field="reason")
+    obj, _created = StageDeadline.objects.update_or_create(
+        campaign=campaign, stage=stage, tier=tier, defaults={"deadline": deadline}
+    )
+    record_event(
+        "campaign.deadline_set", actor=actor, object_type="campaigns.stagedeadline",
+        object_id=f"{campaign.year}:{stage}:{tier or '*'}", before=before,
+        after={"deadline": deadline.isoformat()}, reason=reason,
+    )
+    return obj
+
+
+def _can_set_override(user, authority: Authority) -> bool:
+    """Leaders (and ministry staff) of the authority or of any authority above it."""
+    return authorities_managed_by(user).filter(pk=authority.pk).exists()
+
+
+@transaction.atomic
+def set_deadline_override(
+    campaign: Campaign, *, authority: Authority, stage: str, deadline: datetime, actor, tier: str = "",
+    reason: str = "",
+) -> DeadlineOverride:
+    """An authority sets its own deadline for the level below it.
+
+    Refused when later than the deadline the authority itself is bound by (its parent's).
+    Side effects: audit event campaign.deadline_override_set with before/after.
+    """
+    if not _can_set_override(actor, authority):
+        raise NotPermitted()
+    if stage not in Stage.values:
+        raise InvalidInput(_("未知的环节：%(stage)s") % {"stage": stage}, field="stage")
+    if timezone.is_naive(deadline):
+        raise InvalidInput(_("截止时间必须带时区。"), field="deadline")
+    bound = deadline_for(campaign, stage, tier=tier, authority=authority)
+    if bound is not None and deadline > bound:
+        raise InvalidInput(
+            _("本级设定的截止时间（%(mine)s）不能晚于上级规定的截止时间（%(bound)s）。")
+            % {"mine": format_deadline(deadline), "bound": format_deadline(bound)},
+            field="deadline",
+        )
+    existing = DeadlineOverride.objects.select_for_update().filter(
+        campaign=campaign, authority=authority, stage=stage, tier=tier
+    ).first()
+    before = {"deadline": existing.deadline.isoformat()} if existing else None
+    obj, _created = DeadlineOverride.objects.update_or_create(
+        campaign=campaign, authority=authority, stage=stage, tier=tier,
+        defaults={"deadline": deadline, "reason": reason, "set_by": actor},
+    )
+    record_event(
+        "campaign.deadline_override_set", actor=actor, object_type="campaigns.deadlineoverride",
+        object_id=f"{campaign.year}:{authority.id}:{stage}:{tier or '*'}", before=before,
+        after={"deadline": deadline.isoformat(), "authority": authority.name}, reason=reason,
+    )
+    return obj
+
+
+def current_campaign() -> Campaign | None:
+    return Campaign.objects.filter(status=CampaignStatus.OPEN).order_by("-year").first()
+
+
+def calendar_for(campaign: Campaign, *, enterprise: Enterprise | None = None, authority: Authority | None = None):
+    """Every stage with the deadline that binds this actor (for calendars on pages and the API)."""
+    rows = []
+    for stage in Stage:
+        deadline = deadline_for(campaign, stage.value, enterprise=enterprise, authority=authority)
+        if deadline is not None:
+            rows.append({"stage": stage.value, "label": stage.label, "deadline": deadline})
+    return rows

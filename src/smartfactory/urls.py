@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from smartfactory.accounts import views as account_views
+from smartfactory.api.urls import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("smartfactory.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("smartfactory.portal.urls")),
+    path("console/", include("smartfactory.console.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "smartfactory.accounts.views.not_found"
+handler500 = "smartfactory.accounts.views.server_error"
