@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",

@@ -1,3 +1,20 @@
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="智能工厂梯度培育平台 API", version="1", urls_namespace="api")
+from . import errors
+from .auth import AUTH
+from .routers import auth, campaigns, enterprises, factories, me, regions
+
+api = NinjaAPI(
+    title="智能工厂梯度培育平台 API",
+    version="1",
+    description="所有接口与页面调用同一服务层，按管辖范围返回数据；范围外的对象一律返回 404。",
+    auth=AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/auth", auth.router)
+api.add_router("/me", me.router)
+api.add_router("/enterprises", enterprises.router)
+api.add_router("/factories", factories.router)
+api.add_router("/regions", regions.router)
+api.add_router("/campaigns", campaigns.router)

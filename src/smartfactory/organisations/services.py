@@ -138,20 +138,34 @@ def _create_user(*, username: str, password: str, display_name: str, email: str)
 def register_enterprise(
     *, username: str, password: str, display_name: str, email: str, uscc: str, enterprise: dict
 ) -> Registration:
-    """Self-registration of an enterprise user.
+    """Self-registration of a person together with their enterprise (see ``establish_enterprise``).
+    Side effects: user created; then those of ``establish_enterprise``."""
+    try:
+        uscc = clean_uscc(uscc)
+    except ValidationError as e:
+        raise _invalid(e, "uscc") from None
+    user = _create_user(username=username, password=password, display_name=display_name, email=email)
+    record_event("user.register", actor=user, obj=user, after={"username": user.username})
+    return establish_enterprise(user, uscc=uscc, enterprise=enterprise)
 
-    A new USCC creates the enterprise with the user as its admin; a USCC already on the platform
-    creates a pending request to join it, which the enterprise admin approves.
-    Side effects: user created; enterprise created or join request; audit events.
+
+@transaction.atomic
+def establish_enterprise(user: User, *, uscc: str, enterprise: dict) -> Registration:
+    """A signed-in person registers their enterprise.
+
+    A new USCC creates the enterprise with the person as its admin; a USCC already on the platform
+    creates a pending request to join it instead, which the enterprise admin approves.
+    Side effects: enterprise created (audit enterprise.register) or join request (audit
+    membership.join_requested).
     """
     try:
         uscc = clean_uscc(uscc)
     except ValidationError as e:
         raise _invalid(e, "uscc") from None
     existing = Enterprise.objects.select_for_update().filter(uscc=uscc).first()
-    user = _create_user(username=username, password=password, display_name=display_name, email=email)
-    record_event("user.register", actor=user, obj=user, after={"username": user.username})
     if existing is not None:
+        if Membership.objects.filter(user=user, enterprise=existing).exclude(status=MembershipStatus.REJECTED).exists():
+            raise Conflict(_("您已是该企业成员或已提交加入申请。"), field="uscc")
         membership = Membership.objects.create(
             user=user, role=Role.ENTERPRISE_MEMBER, enterprise=existing, status=MembershipStatus.PENDING
         )

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from smartfactory.api.schemas import EnterpriseOut, FactoryOut, enterprise_out, factory_out
+from smartfactory.organisations import services
+from smartfactory.organisations.models import TierAward
+from smartfactory.organisations.queries import enterprises_for_user, factories_for_user, get_in_scope
+
+router = Router(tags=["enterprises"])
+
+
+class EnterpriseFilter(Schema):
+    q: str | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    industry: str | None = None
+
+
+class EnterpriseIn(Schema):
+    uscc: str
+    name: str
+    legal_status: str
+    parent_uscc: str = ""
+    county: str
+    industry: str
+    above_designated_size: bool = True
+    address: str = ""
+
+
+class EnterpriseCreated(Schema):
+    status: str
+    enterprise: EnterpriseOut | None
+
+
+class EnterprisePatch(Schema):
+    name: str | None = None
+    legal_status: str | None = None
+    parent_uscc: str | None = None
+    county: str | None = None
+    industry: str | None = None
+    above_designated_size: bool | None = None
+    address: str | None = None
+
+
+class FactoryIn(Schema):
+    name: str
+    county: str
+    address: str = ""
+    main_products: str = ""
+
+
+@router.get("", response=list[EnterpriseOut])
+@paginate(LimitOffsetPagination)
+def list_enterprises(request, filters: Query[EnterpriseFilter]):
+    """Enterprises in the caller's jurisdiction."""
+    qs = enterprises_for_user(request.user).order_by("uscc")
+    if filters.q:
+        qs = qs.filter(name__icontains=filters.q) | qs.filter(uscc=filters.q.upper())
+    if filters.province:
+        qs = qs.filter(province_code=filters.province)
+    if filters.city:
+        qs = qs.filter(city_code=filters.city)
+    if filters.county:
+        qs = qs.filter(county_id=filters.county)
+    if filters.industry:
+        qs = qs.filter(industry_id=filters.industry)
+    return [enterprise_out(e) for e in qs]
+
+
+@router.post("", response={201: EnterpriseCreated, 202: EnterpriseCreated})
+def create_enterprise(request, payload: EnterpriseIn):
+    """Register an enterprise you will administer. If the USCC is already registered, a request to
+    join it is filed instead (202) and its administrator decides."""
+    data = payload.dict()
+    uscc = data.pop("uscc")
+    registration = services.establish_enterprise(request.user, uscc=uscc, enterprise=data)
+    if registration.joined_existing:
+        return 202, {"status": "join_requested", "enterprise": None}
+    return 201, {"status": "created", "enterprise": enterprise_out(registration.enterprise)}
+
+
+@router.get("/{uscc}", response=EnterpriseOut)
+def get_enterprise(request, uscc: str):
+    return enterprise_out(get_in_scope(enterprises_for_user(request.user), uscc=uscc.upper()))
+
+
+@router.patch("/{uscc}", response=EnterpriseOut)
+def patch_enterprise(request, uscc: str, payload: EnterprisePatch):
+    enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc.upper())
+    changes = payload.dict(exclude_unset=True)
+    return enterprise_out(services.update_enterprise(enterprise, actor=request.user, changes=changes))
+
+
+@router.get("/{uscc}/factories", response=list[FactoryOut])
+def list_enterprise_factories(request, uscc: str):
+    enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc.upper())
+    qs = factories_for_user(request.user).filter(enterprise=enterprise).prefetch_related(
+        Prefetch("tier_awards", queryset=TierAward.objects.select_related("authority"))
+    )
+    return [factory_out(f) for f in qs]
+
+
+@router.post("/{uscc}/factories", response={201: FactoryOut})
+def create_enterprise_factory(request, uscc: str, payload: FactoryIn):
+    enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc.upper())
+    factory = services.create_factory(enterprise, actor=request.user, **payload.dict())
+    return 201, factory_out(factory)
