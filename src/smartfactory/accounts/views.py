@@ -18,7 +18,8 @@ def logout_view(request):
 def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    return render(request, "home.html")
+    # the console decides: government, ministry and expert desks there; enterprise users go on to the portal
+    return redirect("console:home")
 
 
 def not_found(request, exception=None):

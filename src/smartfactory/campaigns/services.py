@@ -71,6 +71,15 @@ def deadline_for(
     return min(candidates) if candidates else None
 
 
+def binding_bound(campaign: Campaign, stage: str, *, tier: str = "", authority: Authority) -> datetime | None:
+    """The latest deadline an authority may set for a stage: no later than what binds the authority
+    itself for that stage or any later one (a district cannot be given longer than its city has)."""
+    stages = list(Stage.values)
+    later = stages[stages.index(stage):]
+    bounds = [d for s in later if (d := deadline_for(campaign, s, tier=tier, authority=authority)) is not None]
+    return min(bounds) if bounds else None
+
+
 def format_deadline(value: datetime) -> str:
     return date_format(timezone.localtime(value), "Y-m-d H:i:s")
 
@@ -166,7 +175,7 @@ def set_deadline_override(
         raise InvalidInput(_("未知的环节：%(stage)s") % {"stage": stage}, field="stage")
     if timezone.is_naive(deadline):
         raise InvalidInput(_("截止时间必须带时区。"), field="deadline")
-    bound = deadline_for(campaign, stage, tier=tier, authority=authority)
+    bound = binding_bound(campaign, stage, tier=tier, authority=authority)
     if bound is not None and deadline > bound:
         raise InvalidInput(
             _("本级设定的截止时间（%(mine)s）不能晚于上级规定的截止时间（%(bound)s）。")

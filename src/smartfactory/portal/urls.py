@@ -1,4 +1,21 @@
 from django.urls import path
 
+from .views import enterprises, factories, home, regions, registration
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("register/", registration.register, name="register"),
+    path("regions/options/", regions.division_options, name="division_options"),
+    path("enterprises/<str:uscc>/", enterprises.enterprise_detail, name="enterprise"),
+    path("enterprises/<str:uscc>/edit/", enterprises.enterprise_edit, name="enterprise_edit"),
+    path("enterprises/<str:uscc>/members/", enterprises.members, name="members"),
+    path(
+        "enterprises/<str:uscc>/members/<int:membership_id>/<str:decision>/",
+        enterprises.decide_member,
+        name="decide_member",
+    ),
+    path("enterprises/<str:uscc>/factories/new/", factories.factory_create, name="factory_create"),
+    path("factories/<uuid:factory_id>/", factories.factory_detail, name="factory"),
+    path("factories/<uuid:factory_id>/edit/", factories.factory_edit, name="factory_edit"),
+]

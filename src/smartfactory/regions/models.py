@@ -30,7 +30,7 @@ class Division(models.Model):
     is_separately_planned = models.BooleanField(_("计划单列市"), default=False)
     is_xpcc = models.BooleanField(_("兵团"), default=False)
     is_development_zone = models.BooleanField(
-        _("开发区等统计单元"), default=False, help_text=_("统计用区划中的开发区、新区（代码第5–6位为71–99）")
+        _("开发区等统计单元"), default=False, help_text=_("统计用区划中的开发区、新区（代码第5–6位为71–79）")
     )
     valid_from = models.DateField(_("启用日期"), null=True, blank=True)
     valid_to = models.DateField(_("停用日期"), null=True, blank=True)
@@ -66,6 +66,7 @@ class Industry(models.Model):
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     section = models.CharField(_("门类"), max_length=1, db_index=True)
     is_industrial = models.BooleanField(_("工业"), default=False, help_text=_("B 采矿业、C 制造业、D 电力热力燃气及水"))
+    valid_to = models.DateField(_("停用日期"), null=True, blank=True)
     source_version = models.CharField(_("数据来源版本"), max_length=64)
 
     class Meta:

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from smartfactory.campaigns.enums import Stage
+from smartfactory.organisations.enums import Role, Tier
+
+
+class EnterpriseFilterForm(forms.Form):
+    q = forms.CharField(label=_("名称或信用代码"), required=False)
+    city = forms.ChoiceField(label=_("城市"), required=False)
+    county = forms.ChoiceField(label=_("区县"), required=False)
+    tier = forms.ChoiceField(label=_("已获层级"), required=False, choices=[("", _("全部"))] + list(Tier.choices))
+
+
+class AuthorityUserForm(forms.Form):
+    authority = forms.ChoiceField(label=_("所属单位"))
+    role = forms.ChoiceField(
+        label=_("角色"),
+        choices=[(Role.AUTHORITY_REVIEWER, Role.AUTHORITY_REVIEWER.label), (Role.AUTHORITY_LEADER, Role.AUTHORITY_LEADER.label)],
+    )
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)
+
+
+class ExpertUserForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput)
+
+
+class DeadlineOverrideForm(forms.Form):
+    authority = forms.ChoiceField(label=_("设定单位"))
+    stage = forms.ChoiceField(label=_("环节"), choices=Stage.choices)
+    deadline = forms.DateTimeField(
+        label=_("截止时间（北京时间）"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(label=_("依据（文号或说明）"), max_length=255, required=False)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import redirect, render
+
+from smartfactory.campaigns.services import calendar_for, current_campaign
+from smartfactory.organisations.enums import AwardStatus, Role, Tier
+from smartfactory.organisations.queries import (
+    active_memberships,
+    enterprises_for_user,
+    factories_for_user,
+    tier_awards_for_user,
+)
+
+
+@login_required
+def home(request):
+    """The government/ministry/expert work desk with real counts for the user's jurisdiction."""
+    memberships = active_memberships(request.user)
+    roles = {m.role for m in memberships}
+    if not roles or roles <= {Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_MEMBER}:
+        return redirect("portal:home")
+    context = {"memberships": memberships, "is_expert_only": roles == {Role.EXPERT}}
+    if not context["is_expert_only"]:
+        tiers = dict(
+            tier_awards_for_user(request.user).filter(status=AwardStatus.ACTIVE)
+            .values_list("tier").annotate(n=Count("factory_id", distinct=True)).order_by()
+        )
+        context.update(
+            enterprise_count=enterprises_for_user(request.user).count(),
+            factory_count=factories_for_user(request.user).count(),
+            tier_counts=[(t.value, t.label, tiers.get(t.value, 0)) for t in Tier],
+        )
+    campaign = current_campaign()
+    context["campaign"] = campaign
+    if campaign:
+        context["calendars"] = [
+            (m.authority, calendar_for(campaign, authority=m.authority)) for m in memberships if m.authority_id
+        ]
+    return render(request, "console/home.html", context)

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from smartfactory.demo.world import ACCOUNTS, DEFAULT_PASSWORD, demo_password
+from smartfactory.organisations.enums import Role
+
+
+class Command(BaseCommand):
+    help = "Print the demo accounts and their roles."
+
+    def handle(self, *args, **options):
+        shown = "（环境变量 DEMO_PASSWORD）" if demo_password() != DEFAULT_PASSWORD else DEFAULT_PASSWORD
+        self.stdout.write(f"演示账号 / demo accounts (password: {shown})")
+        for username, display, role, _key in ACCOUNTS:
+            self.stdout.write(f"  {username:<17} {Role(role).label}  {display}")

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from smartfactory.campaigns.services import calendar_for, current_campaign
+from smartfactory.organisations.enums import ENTERPRISE_ROLES, MembershipStatus
+from smartfactory.organisations.models import Membership
+from smartfactory.organisations.queries import active_memberships, enterprises_for_user
+
+
+@login_required
+def home(request):
+    """The enterprise user's home: their enterprises, factories with tiers, deadlines that bind them."""
+    enterprises = list(
+        enterprises_for_user(request.user).annotate(
+            factory_count=Count("factories", distinct=True),
+            pending_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.PENDING), distinct=True),
+        )
+    )
+    admin_of = {m.enterprise_id for m in active_memberships(request.user) if m.role == "enterprise_admin"}
+    pending_own = Membership.objects.filter(
+        user=request.user, status=MembershipStatus.PENDING, role__in=ENTERPRISE_ROLES
+    ).select_related("enterprise")
+    campaign = current_campaign()
+    calendars = []
+    if campaign:
+        for e in enterprises:
+            calendars.append((e, calendar_for(campaign, enterprise=e)))
+    return render(request, "portal/home.html", {
+        "enterprises": enterprises, "admin_of": admin_of, "pending_own": pending_own, "campaign": campaign,
+        "calendars": calendars,
+    })
