@@ -1,7 +1,5 @@
 """API schemas shared by several resource modules."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from uuid import UUID
 

@@ -80,6 +80,11 @@ def binding_bound(campaign: Campaign, stage: str, *, tier: str = "", authority: 
     return min(bounds) if bounds else None
 
 
+def _iso(value: datetime) -> str:
+    """Deadlines in audit records are written in Beijing time, whatever the database returns."""
+    return timezone.localtime(value).isoformat()
+
+
 def format_deadline(value: datetime) -> str:
     return date_format(timezone.localtime(value), "Y-m-d H:i:s")
 
@@ -140,7 +145,7 @@ def set_stage_deadline(
     if timezone.is_naive(deadline):
         raise InvalidInput(_("截止时间必须带时区。"), field="deadline")
     existing = StageDeadline.objects.select_for_update().filter(campaign=campaign, stage=stage, tier=tier).first()
-    before = {"deadline": existing.deadline.isoformat()} if existing else None
+    before = {"deadline": _iso(existing.deadline)} if existing else None
     if existing and existing.deadline < deadline and not reason:
         raise InvalidInput(_("延长截止时间必须说明理由。"), field="reason")
     obj, _created = StageDeadline.objects.update_or_create(
@@ -149,7 +154,7 @@ def set_stage_deadline(
     record_event(
         "campaign.deadline_set", actor=actor, object_type="campaigns.stagedeadline",
         object_id=f"{campaign.year}:{stage}:{tier or '*'}", before=before,
-        after={"deadline": deadline.isoformat()}, reason=reason,
+        after={"deadline": _iso(deadline)}, reason=reason,
     )
     return obj
 
@@ -185,7 +190,7 @@ def set_deadline_override(
     existing = DeadlineOverride.objects.select_for_update().filter(
         campaign=campaign, authority=authority, stage=stage, tier=tier
     ).first()
-    before = {"deadline": existing.deadline.isoformat()} if existing else None
+    before = {"deadline": _iso(existing.deadline)} if existing else None
     obj, _created = DeadlineOverride.objects.update_or_create(
         campaign=campaign, authority=authority, stage=stage, tier=tier,
         defaults={"deadline": deadline, "reason": reason, "set_by": actor},
@@ -193,7 +198,7 @@ def set_deadline_override(
     record_event(
         "campaign.deadline_override_set", actor=actor, object_type="campaigns.deadlineoverride",
         object_id=f"{campaign.year}:{authority.id}:{stage}:{tier or '*'}", before=before,
-        after={"deadline": deadline.isoformat(), "authority": authority.name}, reason=reason,
+        after={"deadline": _iso(deadline), "authority": authority.name}, reason=reason,
     )
     return obj
 

@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext as _

@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from django.db.models import Prefetch
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate

@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from ninja import Router, Schema
 
 from smartfactory.organisations.queries import active_memberships, jurisdiction_for

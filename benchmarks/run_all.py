@@ -1,0 +1,60 @@
+"""Run every benchmark (``make bench``): the enterprise import on SQLite, then on PostgreSQL.
+
+    BENCH_COUNT=500000 .venv/bin/python benchmarks/run_all.py
+
+The runs are sequential (they would compete for the same cores). Each one prints its own report and a
+JSON summary line; this script collects the summaries, prints them as a table and as JSON lines, and
+exits non-zero if any run failed its correctness checks. A missed time goal is reported, not failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATABASES = ("sqlite", "postgres")
+
+
+def run_import(database: str, count: int) -> dict | None:
+    cmd = [sys.executable, str(HERE / "import_enterprises.py"), "--database", database, "--count", str(count)]
+    print(f"$ {' '.join(cmd)}", flush=True)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
+    print(proc.stdout, end="", flush=True)
+    last = proc.stdout.strip().splitlines()[-1:] or [""]
+    try:
+        summary = json.loads(last[0])
+    except json.JSONDecodeError:
+        return None
+    summary["exit_code"] = proc.returncode
+    return summary
+
+
+def main() -> int:
+    count = int(os.environ.get("BENCH_COUNT", "500000"))
+    summaries: list[dict] = []
+    failed = False
+    for database in DATABASES:
+        summary = run_import(database, count)
+        if summary is None or summary["exit_code"] != 0:
+            print(f"import_enterprises on {database}: FAILED", file=sys.stderr)
+            failed = True
+        if summary is not None:
+            summaries.append(summary)
+    print()
+    print(f"{'benchmark':<20} {'database':<9} {'rows':>9} {'seconds':>8} {'rows/s':>8} {'goal s':>7} "
+          f"{'RSS MiB':>8} {'DB MiB':>7}  result")
+    for s in summaries:
+        result = ("ok" if s["ok"] else "FAIL") + ("" if s["goal_met"] else ", goal missed")
+        print(f"{s['benchmark']:<20} {s['database']:<9} {s['count']:>9,} {s['seconds']:>8.1f} {s['rows_per_s']:>8,} "
+              f"{s['goal_s']:>7.1f} {s['peak_rss_mb']:>8} {s['db_mb']:>7.0f}  {result}")
+    for s in summaries:
+        print(json.dumps(s, ensure_ascii=False))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Shared fixtures. Reference data (divisions, industries) is loaded once per test database:
+every test runs in a transaction that is rolled back, so it stays for the whole session."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from smartfactory.regions.services import load_divisions, load_industries
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_divisions()
+        load_industries()
+
+
+@pytest.fixture
+def client_for():
+    """A logged-in test client for a user (session auth, as a browser)."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
