@@ -65,6 +65,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=5000, help="import_enterprises batch_size (default 5000)")
     parser.add_argument("--seed", type=int, default=2025, help="random seed of the generated rows")
     parser.add_argument("--keep", action="store_true", help="keep the temp var dir / bench database afterwards")
+    parser.add_argument("--import-file", type=Path, metavar="PATH",
+                        help="benchmark a candidate copy of organisations/imports.py instead of the real one")
     args = parser.parse_args(argv)
     if args.count < 1 or args.batch_size < 1:
         parser.error("--count and --batch-size must be positive")
@@ -194,6 +196,22 @@ class TimedRows:
 # ------------------------------------------------------------------------------------------ run
 
 
+def load_import_function(path: Path | None):
+    """The real import_enterprises, or the one of a candidate file loaded as a module inside the
+    smartfactory.organisations package (so its relative imports work)."""
+    if path is None:
+        from smartfactory.organisations.imports import import_enterprises
+
+        return import_enterprises
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("smartfactory.organisations._bench_candidate", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.import_enterprises
+
+
 def run(args: argparse.Namespace, var_dir: Path) -> dict:
     import django
 
@@ -203,10 +221,12 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict:
 
     from smartfactory.audit.models import AuditEvent
     from smartfactory.audit.services import verify_chain
-    from smartfactory.organisations.imports import import_enterprises
     from smartfactory.organisations.models import Enterprise, Factory
     from smartfactory.regions.models import Division, Industry
 
+    import_enterprises = load_import_function(args.import_file)
+    if args.import_file:
+        print(f"candidate implementation: {args.import_file}")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     t = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -297,6 +317,7 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict:
         "db_version": db_version,
         "count": args.count,
         "batch_size": args.batch_size,
+        "implementation": str(args.import_file) if args.import_file else "smartfactory.organisations.imports",
         "seconds": round(elapsed, 2),
         "rows_per_s": round(rate),
         "generate_s": round(rows.seconds, 2),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -40,7 +41,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
-TESTING = env_bool("SMARTFACTORY_TESTING", False)
+TESTING = env_bool("SMARTFACTORY_TESTING", "pytest" in sys.modules)
 # Demo data (seed_demo) is for trying the platform; production settings refuse it.
 DEMO_ENABLED = env_bool("SMARTFACTORY_DEMO", True)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]

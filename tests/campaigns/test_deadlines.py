@@ -110,9 +110,9 @@ def test_province_override_boundary_for_its_cities(calendar, offset, allowed):
 
 def test_timezone_is_beijing_at_midnight_boundary(calendar):
     # 2025-07-18 23:59:59 Beijing is 15:59:59 UTC: a UTC-minded check would wrongly allow 16:00 UTC
-    with time_machine.travel(datetime(2025, 7, 18, 16, 0, 0, tzinfo=ZoneInfo("UTC")), tick=False):
-        with pytest.raises(DeadlinePassed):
-            ensure_before_deadline(calendar["campaign"], Stage.ENTERPRISE_SUBMISSION, enterprise=f.enterprise("510107"))
+    utc_moment = datetime(2025, 7, 18, 16, 0, 0, tzinfo=ZoneInfo("UTC"))
+    with time_machine.travel(utc_moment, tick=False), pytest.raises(DeadlinePassed):
+        ensure_before_deadline(calendar["campaign"], Stage.ENTERPRISE_SUBMISSION, enterprise=f.enterprise("510107"))
 
 
 def test_override_later_than_the_parents_deadline_is_refused(calendar):

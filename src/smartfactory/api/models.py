@@ -27,6 +27,9 @@ class ApiToken(models.Model):
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
 
+    def __str__(self) -> str:
+        return f"token of {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
+
     @classmethod
     def issue(cls, user) -> tuple[ApiToken, str]:
         raw = secrets.token_urlsafe(32)

@@ -13,7 +13,7 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "smartfactory_request_context", default=RequestContext()
+    "smartfactory_request_context", default=RequestContext()  # noqa: B039  (frozen dataclass: immutable)
 )
 
 

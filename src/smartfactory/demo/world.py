@@ -22,7 +22,14 @@ from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import CampaignStatus, Stage
 from smartfactory.campaigns.models import Campaign
 from smartfactory.campaigns.services import create_campaign, set_deadline_override, set_stage_deadline
-from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, LegalStatus, Role, Tier
+from smartfactory.organisations.enums import (
+    AuthorityKind,
+    AuthorityLevel,
+    Department,
+    LegalStatus,
+    Role,
+    Tier,
+)
 from smartfactory.organisations.imports import import_enterprises
 from smartfactory.organisations.models import Authority, Enterprise, Factory, Membership, TierAward
 from smartfactory.organisations.services import record_tier_award
@@ -31,7 +38,7 @@ from smartfactory.regions.models import Division
 from .identifiers import make_uscc
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DEFAULT_PASSWORD = "demo-pass-2026"  # documented in README; override with DEMO_PASSWORD
+DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105  (public demo password, stated in README; DEMO_PASSWORD overrides)
 
 
 def demo_password() -> str:

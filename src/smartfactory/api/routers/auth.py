@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from smartfactory.api.models import ApiToken
 from smartfactory.api.schemas import ErrorOut
@@ -25,10 +25,10 @@ def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (same lockout rules as the login page)."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        return 429, {"code": "locked_out", "message": _("登录失败次数过多，账户已暂时锁定，请稍后再试。")}
+        return Status(429, {"code": "locked_out", "message": _("登录失败次数过多，账户已暂时锁定，请稍后再试。")})
     if user is None or not user.is_active:
-        return 401, {"code": "bad_credentials", "message": _("用户名或密码错误。")}
+        return Status(401, {"code": "bad_credentials", "message": _("用户名或密码错误。")})
     with transaction.atomic():
         token, raw = ApiToken.issue(user)
         record_event("auth.token_issued", actor=user, obj=user, after={"expires_at": token.expires_at.isoformat()})
-    return 200, {"token": raw, "expires_at": token.expires_at.isoformat()}
+    return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})

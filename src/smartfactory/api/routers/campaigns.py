@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django.utils import timezone
 from ninja import Router, Schema
 
 from smartfactory.campaigns.models import Campaign
@@ -41,12 +42,12 @@ def _campaign(c: Campaign, user) -> dict:
             calendar_for(c, authority=m.authority) if m.authority_id else []
         )
         org = str(m.enterprise or m.authority)
-        mine.extend({"stage": r["stage"], "stage_label": str(r["label"]), "deadline": r["deadline"], "organisation": org} for r in rows)
+        mine.extend({"stage": r["stage"], "stage_label": str(r["label"]), "deadline": timezone.localtime(r["deadline"]), "organisation": org} for r in rows)
     return {
         "year": c.year, "name": c.name, "notice_number": c.notice_number, "framework_version": c.framework_version,
         "tiers_open": c.tiers_open, "status": c.status,
         "deadlines": [
-            {"stage": d.stage, "stage_label": d.get_stage_display(), "tier": d.tier, "deadline": d.deadline}
+            {"stage": d.stage, "stage_label": d.get_stage_display(), "tier": d.tier, "deadline": timezone.localtime(d.deadline)}
             for d in c.deadlines.all()
         ],
         "my_deadlines": mine,

@@ -1,5 +1,5 @@
 from django.db.models import Prefetch
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from smartfactory.api.schemas import EnterpriseOut, FactoryOut, enterprise_out, factory_out
@@ -77,8 +77,8 @@ def create_enterprise(request, payload: EnterpriseIn):
     uscc = data.pop("uscc")
     registration = services.establish_enterprise(request.user, uscc=uscc, enterprise=data)
     if registration.joined_existing:
-        return 202, {"status": "join_requested", "enterprise": None}
-    return 201, {"status": "created", "enterprise": enterprise_out(registration.enterprise)}
+        return Status(202, {"status": "join_requested", "enterprise": None})
+    return Status(201, {"status": "created", "enterprise": enterprise_out(registration.enterprise)})
 
 
 @router.get("/{uscc}", response=EnterpriseOut)
@@ -106,4 +106,4 @@ def list_enterprise_factories(request, uscc: str):
 def create_enterprise_factory(request, uscc: str, payload: FactoryIn):
     enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc.upper())
     factory = services.create_factory(enterprise, actor=request.user, **payload.dict())
-    return 201, factory_out(factory)
+    return Status(201, factory_out(factory))
