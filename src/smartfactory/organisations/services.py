@@ -342,7 +342,7 @@ def create_expert_user(*, actor: User, username: str, password: str, display_nam
 @transaction.atomic
 def revoke_membership(membership: Membership, *, actor: User, reason: str = "") -> Membership:
     """An enterprise admin or a managing leader removes someone's role. Nobody revokes their own."""
-    membership = Membership.objects.select_for_update().select_related("enterprise", "authority").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("enterprise", "authority").get(pk=membership.pk)
     allowed = is_platform_admin(actor) or (
         membership.enterprise_id and is_enterprise_admin_of(actor, membership.enterprise)
     ) or (membership.authority_id and authorities_managed_by(actor).filter(pk=membership.authority_id).exists())
