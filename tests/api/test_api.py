@@ -167,3 +167,26 @@ def test_openapi_schema_and_docs_are_served_locally(client):
         assert path in paths
     docs = client.get("/api/v1/docs").content.decode()
     assert "cdn." not in docs and "jsdelivr" not in docs
+
+
+@pytest.mark.parametrize("url", ["/api/v1/enterprises", "/api/v1/factories"])
+def test_list_query_count_does_not_grow_with_rows(url, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    miit = f.ministry()
+    client = client_for(f.user(role=Role.MINISTRY_STAFF, authority=miit))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, {"limit": 100}).status_code == 200
+        return len(ctx.captured_queries)
+
+    fact = f.factory(f.enterprise("510107"))
+    f.award(fact, "basic")
+    one = count()
+    for county in ("510104", "330203"):
+        g = f.factory(f.enterprise(county, soe=f.soe_group(f"集团{county}")))
+        f.award(g, "basic")
+        f.award(g, "advanced", by=miit)
+    assert count() == one

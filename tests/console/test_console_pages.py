@@ -87,3 +87,57 @@ def test_security_headers_and_no_store(chengdu, client_for):
     assert response["X-Frame-Options"] == "DENY"
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_campaign_page_sets_override_for_level_below_and_refuses_later_than_parent(chengdu, client_for):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from smartfactory.campaigns.models import Campaign, DeadlineOverride, StageDeadline
+
+    campaign = Campaign.objects.create(year=2032, name="2032", framework_version="2025", tiers_open=["excellent"])
+    StageDeadline.objects.create(campaign=campaign, stage="recommender_online_review",
+                                 deadline=datetime(2032, 8, 1, 23, 59, 59, tzinfo=ZoneInfo("Asia/Shanghai")))
+    client = client_for(chengdu["leader"])
+    url = "/console/campaigns/2032/"
+    refused = client.post(url, {"action": "override", "authority": str(chengdu["city"].id), "stage": "county_review",
+                                "deadline": "2032-08-02T10:00", "reason": "太晚"})
+    assert refused.status_code == 200
+    assert "不能晚于上级规定的截止时间" in refused.content.decode()
+    assert not DeadlineOverride.objects.filter(campaign=campaign).exists()
+    ok = client.post(url, {"action": "override", "authority": str(chengdu["city"].id), "stage": "county_review",
+                           "deadline": "2032-07-18T17:00", "reason": "成都转发"})
+    assert ok.status_code == 302
+    override = DeadlineOverride.objects.get(campaign=campaign)
+    assert override.deadline == datetime(2032, 7, 18, 17, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    # the national form is for ministry staff only
+    client.post(url, {"action": "national", "national-stage": "enterprise_submission",
+                      "national-deadline": "2032-07-30T12:00", "national-reason": "x"})
+    assert not StageDeadline.objects.filter(campaign=campaign, stage="enterprise_submission").exists()
+
+
+def test_ministry_extends_a_national_deadline_with_reason(client_for):
+    from smartfactory.campaigns.models import Campaign, StageDeadline
+
+    miit = f.ministry()
+    staff = f.user(role=Role.MINISTRY_STAFF, authority=miit)
+    Campaign.objects.create(year=2033, name="2033", framework_version="2025", tiers_open=["excellent"])
+    client = client_for(staff)
+    response = client.post("/console/campaigns/2033/", {
+        "action": "national", "national-stage": "enterprise_submission", "national-tier": "",
+        "national-deadline": "2033-07-18T23:59", "national-reason": "",
+    })
+    assert response.status_code == 302
+    response = client.post("/console/campaigns/2033/", {
+        "action": "national", "national-stage": "enterprise_submission", "national-tier": "",
+        "national-deadline": "2033-07-25T23:59", "national-reason": "",
+    })
+    assert "延长截止时间必须说明理由" in response.content.decode()
+    client.post("/console/campaigns/2033/", {
+        "action": "national", "national-stage": "enterprise_submission", "national-tier": "",
+        "national-deadline": "2033-07-25T23:59", "national-reason": "延期通知",
+    })
+    deadline = StageDeadline.objects.get(campaign__year=2033, stage="enterprise_submission").deadline
+    assert deadline.day == 25
+    event = AuditEvent.objects.filter(action="campaign.deadline_set").order_by("-seq").first()
+    assert event.reason == "延期通知"

@@ -41,3 +41,15 @@ class DeadlineOverrideForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reason = forms.CharField(label=_("依据（文号或说明）"), max_length=255, required=False)
+
+
+class NationalDeadlineForm(forms.Form):
+    """Ministry staff set or move a national default deadline; an extension needs its basis."""
+
+    stage = forms.ChoiceField(label=_("环节"), choices=Stage.choices)
+    tier = forms.ChoiceField(label=_("层级"), required=False, choices=[("", _("全部层级"))] + list(Tier.choices))
+    deadline = forms.DateTimeField(
+        label=_("截止时间（北京时间）"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(label=_("依据（延期须填写文号或说明）"), max_length=255, required=False)

@@ -373,3 +373,35 @@ def user_roles_summary(user: User) -> list[dict]:
         {"role": m.role, "role_label": m.get_role_display(), "organisation": str(m.organisation or "")}
         for m in active_memberships(user)
     ]
+
+
+AUTHORITY_FIELDS = ("name", "short_name", "kind", "level", "department", "is_lead", "division", "parent", "uscc")
+
+
+def _authority_snapshot(a: Authority) -> dict:
+    return {
+        "name": a.name, "short_name": a.short_name, "kind": a.kind, "level": a.level, "department": a.department,
+        "is_lead": a.is_lead, "division": a.division_id, "parent": str(a.parent_id or ""), "uscc": a.uscc,
+    }
+
+
+@transaction.atomic
+def save_authority(authority: Authority, *, actor: User) -> Authority:
+    """Platform admins (and ministry staff) create or change an authority, e.g. a new district
+    bureau. Side effects: audit event authority.create / authority.update with before/after."""
+    if not (is_platform_admin(actor) or is_ministry_staff(actor)):
+        raise NotPermitted()
+    before = None
+    if authority._state.adding is False:
+        before = _authority_snapshot(Authority.objects.select_for_update().get(pk=authority.pk))
+    try:
+        authority.full_clean()
+    except ValidationError as e:
+        field, messages = next(iter(e.message_dict.items()))
+        raise InvalidInput(" ".join(messages), field=field) from None
+    authority.save()
+    record_event(
+        "authority.update" if before else "authority.create", actor=actor, obj=authority, before=before,
+        after=_authority_snapshot(authority),
+    )
+    return authority

@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from smartfactory.campaigns.models import Campaign, DeadlineOverride
-from smartfactory.campaigns.services import calendar_for, set_deadline_override
-from smartfactory.console.forms import DeadlineOverrideForm
+from smartfactory.campaigns.services import calendar_for, set_deadline_override, set_stage_deadline
+from smartfactory.console.forms import DeadlineOverrideForm, NationalDeadlineForm
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.queries import active_memberships, authorities_managed_by, get_in_scope
+from smartfactory.organisations.rules import is_ministry_staff, is_platform_admin_user
 from smartfactory.portal.views.common import add_service_error
 
 
@@ -29,12 +30,27 @@ def campaign_detail(request, year: int):
     _require_authority(request)
     campaign = get_object_or_404(Campaign, year=year)
     managed = authorities_managed_by(request.user)
+    national_form = None
+    if is_ministry_staff(request.user) or is_platform_admin_user(request.user):
+        posted = request.POST if request.POST.get("action") == "national" else None
+        national_form = NationalDeadlineForm(posted, prefix="national")
+        if posted is not None and national_form.is_valid():
+            data = national_form.cleaned_data
+            try:
+                set_stage_deadline(campaign, stage=data["stage"], tier=data["tier"], deadline=data["deadline"],
+                                   actor=request.user, reason=data["reason"])
+            except ProgrammeError as error:
+                add_service_error(national_form, error)
+            else:
+                messages.success(request, _("全国截止时间已设定。"))
+                return redirect("console:campaign", year=year)
     form = None
     if managed.exists():
-        form = DeadlineOverrideForm(request.POST or None)
+        posted = request.POST if request.POST.get("action") == "override" else None
+        form = DeadlineOverrideForm(posted)
         own = [m.authority for m in active_memberships(request.user) if m.authority_id]
         form.fields["authority"].choices = [(str(a.id), a.name) for a in own if managed.filter(pk=a.pk).exists()]
-        if request.method == "POST" and form.is_valid():
+        if posted is not None and form.is_valid():
             data = form.cleaned_data
             authority = get_in_scope(managed, id=data["authority"])
             try:
@@ -54,5 +70,5 @@ def campaign_detail(request, year: int):
     overrides = DeadlineOverride.objects.filter(campaign=campaign, authority__in=managed).select_related("authority")
     return render(request, "console/campaign_detail.html", {
         "campaign": campaign, "deadlines": campaign.deadlines.all(), "calendars": calendars, "form": form,
-        "overrides": overrides,
+        "overrides": overrides, "national_form": national_form,
     })
