@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from smartfactory.frameworks.services import load_all_frameworks
 from smartfactory.regions.services import load_divisions, load_industries
 
 
@@ -14,6 +15,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_divisions()
         load_industries()
+        load_all_frameworks()
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "smartfactory.accounts",
     "smartfactory.audit",
     "smartfactory.regions",
+    "smartfactory.frameworks",
     "smartfactory.organisations",
     "smartfactory.campaigns",
     # edges

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from smartfactory.audit.services import record_event
 
@@ -9,7 +10,7 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("平台", {"fields": ("display_name",)}))
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("平台"), {"fields": ("display_name",)}))
     list_display = ["username", "display_name", "email", "is_active", "last_login"]
 
     def save_model(self, request, obj, form, change):

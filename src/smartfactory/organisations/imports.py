@@ -9,6 +9,7 @@ from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
 from smartfactory.regions.models import Division, Industry
@@ -58,26 +59,26 @@ def import_enterprises(rows: Iterable[dict], *, actor, batch_size: int = 5000) -
             row_no += 1
             try:
                 uscc = clean_uscc(row.get("uscc", ""))
-                parent = clean_uscc(row["parent_uscc"], field_label="上级法人统一社会信用代码") if row.get("parent_uscc") else ""
+                parent = clean_uscc(row["parent_uscc"], field_label=_("上级法人统一社会信用代码")) if row.get("parent_uscc") else ""
             except ValidationError as e:
                 result.errors.append((row_no, "uscc", " ".join(e.messages)))
                 continue
             county = counties.get(str(row.get("county", "")))
             problem = None
             if county is None:
-                problem = ("county", "区县代码无效")
+                problem = ("county", _("区县代码无效"))
             elif str(row.get("industry", "")) not in industries:
-                problem = ("industry", "行业大类代码无效")
+                problem = ("industry", _("行业大类代码无效"))
             elif row.get("legal_status") not in LegalStatus.values:
-                problem = ("legal_status", "法人类型无效")
+                problem = ("legal_status", _("法人类型无效"))
             elif (row["legal_status"] == LegalStatus.BRANCH) != bool(parent):
-                problem = ("parent_uscc", "分支机构须且仅须填写上级法人统一社会信用代码")
+                problem = ("parent_uscc", _("分支机构须且仅须填写上级法人统一社会信用代码"))
             elif row.get("soe_group") and str(row["soe_group"]) not in soe_groups:
-                problem = ("soe_group", "中央企业集团无效")
+                problem = ("soe_group", _("中央企业集团无效"))
             elif not (row.get("name") or "").strip():
-                problem = ("name", "企业名称不能为空")
+                problem = ("name", _("企业名称不能为空"))
             elif uscc in seen:
-                problem = ("uscc", "文件中重复的统一社会信用代码")
+                problem = ("uscc", _("文件中重复的统一社会信用代码"))
             if problem:
                 result.errors.append((row_no, *problem))
                 continue

@@ -35,7 +35,7 @@ class Authority(models.Model):
     name = models.CharField(_("名称"), max_length=128)
     short_name = models.CharField(_("简称"), max_length=64, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=AuthorityKind.choices)
-    level = models.CharField(_("层级"), max_length=16, choices=AuthorityLevel.choices)
+    level = models.CharField(_("级别"), max_length=16, choices=AuthorityLevel.choices)
     department = models.CharField(_("部门类别"), max_length=24, choices=Department.choices)
     is_lead = models.BooleanField(_("牵头部门"), default=False)
     division = models.ForeignKey(

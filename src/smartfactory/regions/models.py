@@ -63,9 +63,9 @@ class Industry(models.Model):
 
     code = models.CharField(_("行业代码"), max_length=4, primary_key=True)
     name = models.CharField(_("名称"), max_length=64)
-    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    level = models.CharField(_("级别"), max_length=16, choices=Level.choices)
     section = models.CharField(_("门类"), max_length=1, db_index=True)
-    is_industrial = models.BooleanField(_("工业"), default=False, help_text=_("B 采矿业、C 制造业、D 电力热力燃气及水"))
+    is_industrial = models.BooleanField(_("工业"), default=False, help_text=_("B 采矿业、C 制造业、D 电力、热力、燃气及水生产和供应业"))
     valid_to = models.DateField(_("停用日期"), null=True, blank=True)
     source_version = models.CharField(_("数据来源版本"), max_length=64)
 

@@ -25,7 +25,7 @@ def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (same lockout rules as the login page)."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        return Status(429, {"code": "locked_out", "message": _("登录失败次数过多，账户已暂时锁定，请稍后再试。")})
+        return Status(429, {"code": "locked_out", "message": _("登录失败次数过多，账号已暂时锁定，请稍后再试。")})
     if user is None or not user.is_active:
         return Status(401, {"code": "bad_credentials", "message": _("用户名或密码错误。")})
     with transaction.atomic():

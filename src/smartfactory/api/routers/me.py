@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from smartfactory.organisations.queries import active_memberships, jurisdiction_for
@@ -59,6 +60,6 @@ def me(request):
             "everything": j.everything,
             "authorities": [str(a) for a in j.authority_ids],
             "enterprises": [m.enterprise.uscc for m in memberships if m.enterprise_id],
-            "description": "全国" if j.everything else _describe(memberships),
+            "description": _("全国") if j.everything else _describe(memberships),
         },
     }

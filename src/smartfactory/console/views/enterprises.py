@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from smartfactory.console.forms import EnterpriseFilterForm
 from smartfactory.organisations.enums import AwardStatus
@@ -30,10 +31,10 @@ def enterprise_list(request):
     form = EnterpriseFilterForm(request.GET or None)
     city_codes = scoped.order_by().values_list("city_code", flat=True).distinct()
     cities = Division.objects.filter(code__in=city_codes).order_by("code")
-    form.fields["city"].choices = [("", "全部")] + [(d.code, d.name) for d in cities]
+    form.fields["city"].choices = [("", _("全部"))] + [(d.code, d.name) for d in cities]
     selected_city = request.GET.get("city", "")
     counties = Division.objects.filter(parent_id=selected_city).order_by("code") if selected_city else []
-    form.fields["county"].choices = [("", "全部")] + [(d.code, d.name) for d in counties]
+    form.fields["county"].choices = [("", _("全部"))] + [(d.code, d.name) for d in counties]
     qs = scoped.annotate(factory_count=Count("factories", distinct=True)).order_by("name", "uscc")
     if form.is_valid():
         data = form.cleaned_data
