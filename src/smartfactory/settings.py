@@ -66,8 +66,10 @@ INSTALLED_APPS = [
     "smartfactory.audit",
     "smartfactory.regions",
     "smartfactory.frameworks",
+    "smartfactory.documents",
     "smartfactory.organisations",
     "smartfactory.campaigns",
+    "smartfactory.assessments",
     # edges
     "smartfactory.demo",
     "smartfactory.api",

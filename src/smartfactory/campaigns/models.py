@@ -88,3 +88,23 @@ class DeadlineOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authority} {self.get_stage_display()} {self.deadline:%Y-%m-%d %H:%M}"
+
+
+class RuleThreshold(models.Model):
+    """A campaign's own threshold for a framework rule (some official values are not public).
+    Set only through ``services.set_rule_threshold`` (ministry staff, audited)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rule_thresholds")
+    rule_id = models.CharField(_("规则编号"), max_length=32)
+    threshold = models.JSONField(_("阈值"))
+    reason = models.CharField(_("依据"), max_length=255)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("规则阈值")
+        verbose_name_plural = _("规则阈值")
+        constraints = [models.UniqueConstraint(fields=["campaign", "rule_id"], name="one_threshold_per_campaign_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} {self.rule_id} = {self.threshold}"

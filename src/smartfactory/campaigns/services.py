@@ -17,7 +17,7 @@ from smartfactory.organisations.models import Authority, Enterprise
 from smartfactory.organisations.queries import active_memberships, authorities_managed_by, is_platform_admin
 
 from .enums import CampaignStatus, Stage
-from .models import Campaign, DeadlineOverride, StageDeadline
+from .models import Campaign, DeadlineOverride, RuleThreshold, StageDeadline
 
 
 def authorities_above_enterprise(enterprise: Enterprise) -> list[Authority]:
@@ -215,3 +215,64 @@ def calendar_for(campaign: Campaign, *, enterprise: Enterprise | None = None, au
         if deadline is not None:
             rows.append({"stage": stage.value, "label": stage.label, "deadline": deadline})
     return rows
+
+
+def framework_spec_for(campaign: Campaign):
+    """The framework version the campaign pins, with the campaign's thresholds applied."""
+    from smartfactory.frameworks.services import spec_for
+
+    overrides = dict(campaign.rule_thresholds.values_list("rule_id", "threshold"))
+    return spec_for(campaign.framework_version, overrides)
+
+
+@transaction.atomic
+def set_rule_threshold(campaign: Campaign, *, rule_id: str, threshold, actor, reason: str) -> RuleThreshold:
+    """Ministry staff set a campaign's threshold for one rule. The value is checked by building the
+    spec with it (a threshold the engine cannot use is refused). Side effects: audit event with
+    before/after; assessments of the campaign should then be re-scored (see assessments.tasks)."""
+    from smartfactory.frameworks.services import spec_for
+    from smartfactory.frameworks.spec import FrameworkDataError
+
+    if not _is_ministry(actor):
+        raise NotPermitted()
+    if not reason:
+        raise InvalidInput(_("调整阈值必须说明依据。"), field="reason")
+    spec = spec_for(campaign.framework_version)
+    rule = next((r for r in spec.rules if r.id == rule_id), None)
+    if rule is None or rule.kind == "expert_judgement":
+        raise InvalidInput(_("该规则不存在或由专家评审判断，不能设定阈值。"), field="rule_id")
+    _validate_threshold(rule, threshold, spec)
+    overrides = dict(campaign.rule_thresholds.exclude(rule_id=rule_id).values_list("rule_id", "threshold"))
+    try:
+        spec_for(campaign.framework_version, {**overrides, rule_id: threshold})
+    except FrameworkDataError as error:
+        raise InvalidInput(str(error), field="threshold") from None
+    existing = RuleThreshold.objects.select_for_update().filter(campaign=campaign, rule_id=rule_id).first()
+    before = {"threshold": existing.threshold if existing else rule.threshold}
+    obj, _created = RuleThreshold.objects.update_or_create(
+        campaign=campaign, rule_id=rule_id, defaults={"threshold": threshold, "reason": reason, "set_by": actor}
+    )
+    record_event("campaign.rule_threshold_set", actor=actor, object_type="campaigns.rulethreshold",
+                 object_id=f"{campaign.year}:{rule_id}", before=before, after={"threshold": threshold}, reason=reason)
+    return obj
+
+
+def _validate_threshold(rule, threshold, spec) -> None:
+    bad = InvalidInput(_("阈值格式不符合该规则。"), field="threshold")
+    if rule.kind == "cmmm_level":
+        if isinstance(threshold, bool) or not isinstance(threshold, int) or not 1 <= threshold <= 5:
+            raise bad
+    elif rule.kind == "ai_share":
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+            raise bad
+    elif rule.kind == "kpi_benchmark":
+        if threshold not in spec.kpi_levels:
+            raise bad
+    elif rule.kind == "dimension_coverage":
+        if not isinstance(threshold, list) or not set(threshold) <= set(spec.dimensions):
+            raise bad
+    elif rule.kind == "scenario_count":
+        if not isinstance(threshold, dict) or set(threshold) - set(spec.tier_ids) or any(
+            v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0) for v in threshold.values()
+        ):
+            raise bad

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import enterprises, factories, home, regions, registration
+from .views import assessments, enterprises, factories, home, regions, registration
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +18,16 @@ urlpatterns = [
     path("enterprises/<str:uscc>/factories/new/", factories.factory_create, name="factory_create"),
     path("factories/<uuid:factory_id>/", factories.factory_detail, name="factory"),
     path("factories/<uuid:factory_id>/edit/", factories.factory_edit, name="factory_edit"),
+    path("factories/<uuid:factory_id>/assessment/", assessments.start, name="assessment_start"),
+    path("assessments/<uuid:assessment_id>/", assessments.questionnaire_page, name="assessment"),
+    path("assessments/<uuid:assessment_id>/answers/<str:key>/", assessments.save, name="assessment_save"),
+    path("assessments/<uuid:assessment_id>/progress/", assessments.progress_fragment, name="assessment_progress"),
+    path("assessments/<uuid:assessment_id>/result/", assessments.result, name="assessment_result"),
+    path("assessments/<uuid:assessment_id>/declare/", assessments.declare, name="assessment_declare"),
+    path("assessments/<uuid:assessment_id>/evidence/<str:key>/", assessments.upload_evidence, name="evidence_upload"),
+    path(
+        "assessments/<uuid:assessment_id>/evidence/<uuid:evidence_id>/download/",
+        assessments.download_evidence,
+        name="evidence_download",
+    ),
 ]

@@ -1,0 +1,237 @@
+"""Writes for self-assessments: start, autosave an answer (optimistic version), score, attach
+evidence, declare the basic tier."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartfactory.audit.chain import sm3_hex
+from smartfactory.audit.services import record_event
+from smartfactory.campaigns.enums import CampaignStatus, Stage
+from smartfactory.campaigns.models import Campaign
+from smartfactory.campaigns.services import ensure_before_deadline, framework_spec_for
+from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.frameworks.engine import evaluate, validate_facts
+from smartfactory.organisations.enums import Tier
+from smartfactory.organisations.models import Factory
+from smartfactory.organisations.queries import is_platform_admin
+from smartfactory.organisations.rules import is_enterprise_user_of
+from smartfactory.organisations.services import record_tier_award
+
+from . import questionnaire
+from .models import Answer, BasicDeclaration, Evidence, SelfAssessment
+
+EVIDENCE_TYPES = {
+    "application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+}
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _ensure_enterprise_user(actor, factory: Factory) -> None:
+    if not (is_enterprise_user_of(actor, factory.enterprise) or is_platform_admin(actor)):
+        raise NotPermitted()
+
+
+def _ensure_editable(assessment: SelfAssessment) -> None:
+    if BasicDeclaration.objects.filter(assessment=assessment).exists():
+        raise TransitionNotAllowed(_("本年度已声明基础级，自评估内容已冻结，不能再修改。"))
+    if assessment.campaign.status != CampaignStatus.OPEN:
+        raise TransitionNotAllowed(_("该年度行动已结束，不能再修改自评估。"))
+
+
+@transaction.atomic
+def start_assessment(factory: Factory, campaign: Campaign, *, actor) -> SelfAssessment:
+    """Opens (or returns) the factory's self-assessment for the campaign.
+    Side effects: audit event assessment.start the first time."""
+    _ensure_enterprise_user(actor, factory)
+    existing = SelfAssessment.objects.filter(factory=factory, campaign=campaign).first()
+    if existing:
+        return existing
+    if campaign.status != CampaignStatus.OPEN:
+        raise TransitionNotAllowed(_("该年度行动未开放。"))
+    try:
+        with transaction.atomic():
+            assessment = SelfAssessment.objects.create(
+                factory=factory, campaign=campaign, framework_version=campaign.framework_version, created_by=actor
+            )
+    except IntegrityError:  # a parallel request opened it first
+        return SelfAssessment.objects.get(factory=factory, campaign=campaign)
+    record_event("assessment.start", actor=actor, obj=assessment,
+                 after={"factory": str(factory.id), "campaign": campaign.year})
+    return assessment
+
+
+def answers_of(assessment: SelfAssessment) -> dict[str, object]:
+    return dict(assessment.answers.values_list("key", "value"))
+
+
+def versions_of(assessment: SelfAssessment) -> dict[str, int]:
+    return dict(assessment.answers.values_list("key", "version"))
+
+
+@dataclass(frozen=True)
+class Saved:
+    key: str
+    value: object
+    version: int
+
+
+def save_answer(assessment: SelfAssessment, key: str, raw, *, expected_version: int, actor) -> Saved:
+    """Autosave one answer. ``expected_version`` is the version the user's page showed (0 = none yet).
+
+    A save based on an older version is refused with Conflict carrying the current value and
+    version: nothing is silently overwritten. Autosaves are not audited one by one (they are not
+    state changes); the declaration snapshot records the final answers.
+    Side effects: the answer row; the assessment re-scored.
+    """
+    _ensure_enterprise_user(actor, assessment.factory)
+    _ensure_editable(assessment)
+    spec = framework_spec_for(assessment.campaign)
+    item = questionnaire.item_map(spec).get(key)
+    if item is None:
+        raise InvalidInput(_("未知的题目：%(k)s") % {"k": key}, field=key)
+    value = questionnaire.parse_value(item, raw)
+    with transaction.atomic():
+        if expected_version == 0:
+            try:
+                with transaction.atomic():
+                    answer = Answer.objects.create(assessment=assessment, key=key, value=value, updated_by=actor)
+            except IntegrityError:
+                _raise_stale(assessment, key)
+        else:
+            updated = Answer.objects.filter(assessment=assessment, key=key, version=expected_version).update(
+                value=value, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
+            )
+            if updated != 1:
+                _raise_stale(assessment, key)
+            answer = Answer.objects.get(assessment=assessment, key=key)
+        score(assessment, spec=spec)
+    return Saved(key, answer.value, answer.version)
+
+
+def _raise_stale(assessment: SelfAssessment, key: str):
+    current = Answer.objects.filter(assessment=assessment, key=key).values("value", "version").first() or {
+        "value": None, "version": 0
+    }
+    raise Conflict(
+        _("该题已被他人修改（当前为第%(v)d版），页面已显示最新内容，请核对后再保存。") % {"v": current["version"]},
+        field=key, current_value=json.dumps(current["value"], ensure_ascii=False), current_version=current["version"],
+    )
+
+
+def score(assessment: SelfAssessment, *, spec=None) -> dict:
+    """Evaluate the current answers under the campaign's thresholds and store the verdict."""
+    spec = spec or framework_spec_for(assessment.campaign)
+    answers = answers_of(assessment)
+    verdict = evaluate(spec, validate_facts(spec, questionnaire.facts_from(spec, answers)))
+    missing = [i.key for i in questionnaire.missing(questionnaire.items_for(spec), answers)]
+    verdict["complete"] = not missing
+    verdict["missing"] = missing
+    SelfAssessment.objects.filter(pk=assessment.pk).update(
+        verdict=verdict, attained_tier=verdict["attained_tier"] or "", scored_at=timezone.now(),
+        scored_thresholds=spec.overrides,
+    )
+    assessment.verdict = verdict
+    assessment.attained_tier = verdict["attained_tier"] or ""
+    return verdict
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    import filetype
+
+    kind = filetype.guess(head)
+    return kind.mime if kind is not None else None
+
+
+@transaction.atomic
+def attach_evidence(assessment: SelfAssessment, key: str, upload, *, actor) -> Evidence:
+    """Stores a file for an item after checking its type by content (PDF, JPG, PNG, XLSX, DOCX) and
+    size. Side effects: file stored under a random name; audit event assessment.evidence_added."""
+    _ensure_enterprise_user(actor, assessment.factory)
+    _ensure_editable(assessment)
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise InvalidInput(_("文件不能超过%(mb)dMB。") % {"mb": EVIDENCE_MAX_BYTES // 1024 // 1024}, field="file")
+    head = upload.read(8192)
+    upload.seek(0)
+    mime = sniff_content_type(head)
+    if mime not in EVIDENCE_TYPES:
+        raise InvalidInput(_("只能上传 PDF、JPG、PNG、XLSX 或 DOCX 文件（按文件内容识别）。"), field="file")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        assessment=assessment, key=key, original_name=upload.name[:255], content_type=mime, size=upload.size,
+        sha256=digest.hexdigest(), uploaded_by=actor,
+    )
+    evidence.file.save(f"{evidence.id.hex}.{EVIDENCE_TYPES[mime]}", upload, save=False)
+    evidence.save()
+    record_event("assessment.evidence_added", actor=actor, obj=assessment,
+                 after={"key": key, "file": evidence.original_name, "sha256": evidence.sha256})
+    return evidence
+
+
+def snapshot_of(assessment: SelfAssessment, verdict: dict) -> dict:
+    factory = assessment.factory
+    return {
+        "factory": {"id": str(factory.id), "name": factory.name},
+        "enterprise": {"uscc": factory.enterprise.uscc, "name": factory.enterprise.name},
+        "campaign": assessment.campaign.year,
+        "framework_version": assessment.framework_version,
+        "answers": answers_of(assessment),
+        "verdict": verdict,
+    }
+
+
+@transaction.atomic
+def declare_basic(assessment: SelfAssessment, *, actor) -> BasicDeclaration:
+    """The enterprise declares 基础级 for the campaign.
+
+    Guards: enterprise user of the factory; campaign open with the basic tier; before the
+    enterprise deadline that binds the enterprise; questionnaire complete; the answers attain basic
+    (or higher); not declared yet. Side effects, in order: immutable snapshot with its SM3 hash;
+    tier history line (basic, campaign year); audit event assessment.basic_declared.
+    """
+    assessment = SelfAssessment.objects.select_for_update().select_related(
+        "factory", "factory__enterprise", "campaign"
+    ).get(pk=assessment.pk)
+    factory, campaign = assessment.factory, assessment.campaign
+    _ensure_enterprise_user(actor, factory)
+    if BasicDeclaration.objects.filter(factory=factory, campaign=campaign).exists():
+        raise TransitionNotAllowed(_("该工厂本年度已声明基础级。"))
+    if campaign.status != CampaignStatus.OPEN or not campaign.is_tier_open(Tier.BASIC):
+        raise TransitionNotAllowed(_("本年度行动未开放基础级声明。"))
+    ensure_before_deadline(campaign, Stage.ENTERPRISE_SUBMISSION, tier=Tier.BASIC, enterprise=factory.enterprise)
+    verdict = score(assessment)
+    if not verdict["complete"]:
+        raise NotEligible(_("自评估尚未填写完整（还有%(n)d项必答题），不能声明。") % {"n": len(verdict["missing"])})
+    if verdict["attained_tier"] is None:
+        reasons = "；".join(u["message"] for u in verdict["tiers"]["basic"]["unmet"])
+        raise NotEligible(_("自评估未达到基础级要素条件：%(r)s") % {"r": reasons})
+    snapshot = snapshot_of(assessment, verdict)
+    digest = sm3_hex(json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+    declaration = BasicDeclaration.objects.create(
+        factory=factory, campaign=campaign, assessment=assessment, snapshot=snapshot, snapshot_hash=digest,
+        declared_by=actor, province_code=factory.enterprise.province_code, city_code=factory.enterprise.city_code,
+    )
+    record_tier_award(factory, actor=actor, year=campaign.year, tier=Tier.BASIC, authority=None,
+                      certificate_no=f"自评{campaign.year}-{digest[:8].upper()}", awarded_on=timezone.localdate())
+    record_event("assessment.basic_declared", actor=actor, obj=assessment,
+                 after={"factory": str(factory.id), "campaign": campaign.year, "snapshot_hash": digest,
+                        "attained_tier": verdict["attained_tier"]})
+    return declaration
+
+
+def verify_declaration(declaration: BasicDeclaration) -> bool:
+    """True while the stored snapshot still matches its hash."""
+    payload = json.dumps(declaration.snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return sm3_hex(payload) == declaration.snapshot_hash
