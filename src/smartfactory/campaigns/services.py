@@ -257,22 +257,18 @@ def set_rule_threshold(campaign: Campaign, *, rule_id: str, threshold, actor, re
     return obj
 
 
+def _is_count(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
 def _validate_threshold(rule, threshold, spec) -> None:
-    bad = InvalidInput(_("阈值格式不符合该规则。"), field="threshold")
-    if rule.kind == "cmmm_level":
-        if isinstance(threshold, bool) or not isinstance(threshold, int) or not 1 <= threshold <= 5:
-            raise bad
-    elif rule.kind == "ai_share":
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
-            raise bad
-    elif rule.kind == "kpi_benchmark":
-        if threshold not in spec.kpi_levels:
-            raise bad
-    elif rule.kind == "dimension_coverage":
-        if not isinstance(threshold, list) or not set(threshold) <= set(spec.dimensions):
-            raise bad
-    elif rule.kind == "scenario_count":
-        if not isinstance(threshold, dict) or set(threshold) - set(spec.tier_ids) or any(
-            v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0) for v in threshold.values()
-        ):
-            raise bad
+    checks = {
+        "cmmm_level": lambda t: _is_count(t) and 1 <= t <= 5,
+        "ai_share": lambda t: isinstance(t, int | float) and not isinstance(t, bool) and 0 <= t <= 1,
+        "kpi_benchmark": lambda t: t in spec.kpi_levels,
+        "dimension_coverage": lambda t: isinstance(t, list) and set(t) <= set(spec.dimensions),
+        "scenario_count": lambda t: isinstance(t, dict) and not set(t) - set(spec.tier_ids)
+        and all(v is None or _is_count(v) for v in t.values()),
+    }
+    if not checks[rule.kind](threshold):
+        raise InvalidInput(_("阈值格式不符合该规则。"), field="threshold")
