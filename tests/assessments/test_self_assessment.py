@@ -186,3 +186,50 @@ def test_evidence_is_sniffed_by_content_and_downloaded_in_scope(setup, client_fo
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     outsider = f.user("outsider2", role=Role.ENTERPRISE_ADMIN, enterprise=f.enterprise("510104"))
     assert client_for(outsider).get(f"/portal/assessments/{a.id}/evidence/{evidence.id}/download/").status_code == 404
+
+
+def test_report_pdf_embeds_fonts_and_shows_the_result(setup, client_for, tmp_path):
+    import shutil
+    import subprocess
+
+    a, user = setup["assessment"], setup["user"]
+    fill_basic_level(a, user)
+    response = client_for(user).get(f"/portal/assessments/{a.id}/report.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    if shutil.which("pdffonts") is None:
+        pytest.fail("poppler-utils is required (make test installs it)")
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in line for line in fonts)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "智能工厂自评估报告" in text and "基础级" in text and setup["factory"].name in text
+    assert "在线智能检测" in text  # the built scenario
+
+
+def test_authority_lists_and_exports_declarations_in_scope(setup, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    a, user = setup["assessment"], setup["user"]
+    fill_basic_level(a, user)
+    with time_machine.travel(DEADLINE - timedelta(days=1)):
+        services.declare_basic(a, actor=user)
+    sichuan = f.authority("510000", level=AuthorityLevel.PROVINCE)
+    chengdu = f.authority("510100", level=AuthorityLevel.CITY, parent=sichuan)
+    city_user = f.user("cd", role=Role.AUTHORITY_REVIEWER, authority=chengdu)
+    other = f.user("hz", role=Role.AUTHORITY_REVIEWER, authority=f.authority("330100", level=AuthorityLevel.CITY))
+    page = client_for(city_user).get("/console/declarations/")
+    assert setup["factory"].name in page.content.decode()
+    assert setup["factory"].name not in client_for(other).get("/console/declarations/").content.decode()
+    export = client_for(city_user).get("/console/declarations/", {"format": "xlsx", "year": "2040"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[1]
+    assert header[:3] == ("年度", "企业名称", "统一社会信用代码")
+    assert rows[2][1] == setup["enterprise"].name and rows[2][6] == "基础级"
+    empty = client_for(other).get("/console/declarations/", {"format": "xlsx"})
+    other_rows = list(load_workbook(io.BytesIO(empty.content)).active.iter_rows(values_only=True))
+    assert not any(setup["enterprise"].name in (row[1] or "") for row in other_rows[2:])

@@ -24,6 +24,7 @@ urlpatterns = [
     path("assessments/<uuid:assessment_id>/progress/", assessments.progress_fragment, name="assessment_progress"),
     path("assessments/<uuid:assessment_id>/result/", assessments.result, name="assessment_result"),
     path("assessments/<uuid:assessment_id>/declare/", assessments.declare, name="assessment_declare"),
+    path("assessments/<uuid:assessment_id>/report.pdf", assessments.report_pdf, name="assessment_report"),
     path("assessments/<uuid:assessment_id>/evidence/<str:key>/", assessments.upload_evidence, name="evidence_upload"),
     path(
         "assessments/<uuid:assessment_id>/evidence/<uuid:evidence_id>/download/",

@@ -164,3 +164,31 @@ def download_evidence(request, assessment_id, evidence_id):
                             content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def report_pdf(request, assessment_id):
+    """The result as a PDF (Chinese fonts embedded) with the answers' hash on every page."""
+    from smartfactory.audit.chain import sm3_hex
+    from smartfactory.documents.pdf import render_pdf
+    from smartfactory.documents.responses import pdf_response
+
+    assessment = get_in_scope(assessments_for_user(request.user), id=assessment_id)
+    spec = framework_spec_for(assessment.campaign)
+    verdict = services.score(assessment, spec=spec)
+    answers = services.answers_of(assessment)
+    built = [
+        {"scenario": s, "link": spec.links[s.link]["name"], "ai": answers.get(f"scn:{n}:ai") is True,
+         "desc": answers.get(f"scn:{n}:desc") or ""}
+        for n, s in sorted(spec.scenarios.items()) if answers.get(f"scn:{n}:built") is True
+    ]
+    digest = sm3_hex(json.dumps(answers, ensure_ascii=False, sort_keys=True).encode())
+    content = render_pdf("assessments/report_pdf.html", {
+        "assessment": assessment, "spec": spec, "verdict": verdict, "built": built,
+        "tiers": [(t, spec.tier_name(t), verdict["tiers"][t]) for t in spec.tier_ids],
+        "attained_name": spec.tier_name(verdict["attained_tier"]) if verdict["attained_tier"] else "",
+        "next_tier_name": spec.tier_name(verdict["next_tier"]) if verdict["next_tier"] else "",
+        "suggested": [spec.scenarios[n] for n in verdict["suggested_scenarios"]],
+        "footer_text": f"{assessment.factory.name} · 答题 SM3 {digest[:16]}",
+    })
+    return pdf_response(content, f"自评估报告-{assessment.factory.name}-{assessment.campaign.year}.pdf")
