@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "smartfactory.organisations",
     "smartfactory.campaigns",
     "smartfactory.assessments",
+    "smartfactory.applications",
     # edges
     "smartfactory.demo",
     "smartfactory.api",

@@ -108,3 +108,22 @@ class RuleThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign.year} {self.rule_id} = {self.threshold}"
+
+
+class ReviewChain(models.Model):
+    """Which levels review an application, in order, for a province (and tier). Absent → the
+    default county → city → province. Central-SOE members and XPCC units have their own one-level
+    chains (their headquarters). Programme data: set per campaign, not in code."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="review_chains")
+    province_code = models.CharField(_("省级代码"), max_length=6)
+    tier = models.CharField(_("层级"), max_length=16, choices=Tier.choices)
+    levels = models.JSONField(_("审核层级"), help_text=_('例如 ["county", "city", "province"] 或 ["city", "province"]'))
+
+    class Meta:
+        verbose_name = _("审核链")
+        verbose_name_plural = _("审核链")
+        constraints = [models.UniqueConstraint(fields=["campaign", "province_code", "tier"], name="one_chain_per_province_tier")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} {self.province_code} {self.tier}: {' → '.join(self.levels)}"

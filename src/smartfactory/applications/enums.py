@@ -1,0 +1,29 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    IN_REVIEW = "in_review", _("审核中")
+    RETURNED = "returned", _("退回修改")
+    REJECTED = "rejected", _("不予推荐")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    AWARDED = "awarded", _("已认定")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("提交")
+    WITHDRAW = "withdraw", _("撤回")
+    APPROVE = "approve", _("审核通过并上报")
+    RETURN = "return", _("退回修改")
+    REJECT = "reject", _("不予推荐")
+    RESUBMIT = "resubmit", _("修改后重新提交")
+    CERTIFY = "certify", _("认定")
+
+
+class Level(models.TextChoices):
+    COUNTY = "county", _("区县")
+    CITY = "city", _("市（州）")
+    PROVINCE = "province", _("省级")
+    XPCC = "xpcc", _("兵团")
+    SOE_HQ = "soe_hq", _("集团总部")

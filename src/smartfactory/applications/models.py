@@ -1,0 +1,92 @@
+"""Tier applications (先进级 now; 卓越级/领航级 build on the same workflow), their versions and the
+review rows of each level. ``state`` is written only by ``workflow.transition``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smartfactory.campaigns.models import Campaign
+from smartfactory.organisations.enums import Tier
+from smartfactory.organisations.models import Authority, Factory
+
+from .enums import Action, State
+
+
+class TierApplication(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    factory = models.ForeignKey(Factory, verbose_name=_("工厂"), on_delete=models.PROTECT, related_name="applications")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("年度行动"), on_delete=models.PROTECT, related_name="applications")
+    tier = models.CharField(_("申报层级"), max_length=16, choices=Tier.choices)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.DRAFT, db_index=True)
+    # the review chain fixed at submission: [{"level": "county", "authority": "<uuid>"}, ...]
+    chain = models.JSONField(_("审核链"), default=list)
+    current_step = models.PositiveSmallIntegerField(_("当前审核步骤"), default=0)
+    current_authority = models.ForeignKey(
+        Authority, verbose_name=_("当前审核单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_by_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    content = models.JSONField(_("申报内容"), default=dict)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    assessment_verdict = models.JSONField(_("提交时的自评结果"), null=True, blank=True)
+    certificate_no = models.CharField(_("证书编号"), max_length=64, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    province_code = models.CharField(max_length=6, db_index=True)
+
+    class Meta:
+        verbose_name = _("层级申报")
+        verbose_name_plural = _("层级申报")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["factory", "campaign", "tier"], condition=~models.Q(state__in=["withdrawn", "rejected"]),
+                name="one_live_application_per_factory_tier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.factory} · {self.campaign.year} {self.get_tier_display()}"
+
+
+class ApplicationVersion(models.Model):
+    """The content as submitted each time (first submission and every resubmission)."""
+
+    application = models.ForeignKey(TierApplication, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="one_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.application} v{self.number}"
+
+
+class Review(models.Model):
+    """One action at one level: who, which level and authority, the decision, the reason, when."""
+
+    application = models.ForeignKey(TierApplication, on_delete=models.CASCADE, related_name="reviews")
+    step = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=16)
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    version_reviewed = models.PositiveIntegerField()
+    concurrence = models.JSONField(default=list, blank=True)  # co-departments recorded at certification
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.level} {self.decision}"

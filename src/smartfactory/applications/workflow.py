@@ -1,0 +1,276 @@
+"""The application workflow: a declarative transition table and the one function that moves an
+application. Pages, API, admin and commands all call ``transition``; nothing else writes ``state``.
+
+Each row: the action, the states it leaves from, who may take it, and the guards (the programme's
+rules: tier open, prerequisite tier, completeness, the deadline of the actor's level, reasons,
+co-department concurrence). Every transition writes its review row (for reviewer actions) and an
+audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartfactory.assessments.models import SelfAssessment
+from smartfactory.audit.services import record_event
+from smartfactory.campaigns.enums import CampaignStatus, Stage
+from smartfactory.campaigns.services import ensure_before_deadline
+from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.organisations.enums import AuthorityKind, Department, MembershipStatus, Role, Tier
+from smartfactory.organisations.models import Authority, Membership
+from smartfactory.organisations.rules import is_enterprise_user_of
+from smartfactory.organisations.services import attained_tiers, record_tier_award
+
+from .chain import STAGE_OF_LEVEL, resolve_chain
+from .content import missing_fields
+from .enums import Action, State
+from .models import ApplicationVersion, Review, TierApplication
+
+PREREQUISITE = {Tier.ADVANCED: Tier.BASIC, Tier.EXCELLENT: Tier.ADVANCED, Tier.LEADING: Tier.EXCELLENT}
+
+
+@dataclass
+class Context:
+    app: TierApplication
+    actor: object
+    reason: str = ""
+    concurrence: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ who may
+def is_applicant(user, app: TierApplication) -> bool:
+    return is_enterprise_user_of(user, app.factory.enterprise)
+
+
+def _role_at(user, authority_id, roles) -> bool:
+    if authority_id is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user, authority_id=authority_id, role__in=roles, status=MembershipStatus.ACTIVE
+    ).exists()
+
+
+def is_current_reviewer(user, app: TierApplication) -> bool:
+    return _role_at(user, app.current_authority_id, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER])
+
+
+def is_current_leader(user, app: TierApplication) -> bool:
+    return _role_at(user, app.current_authority_id, [Role.AUTHORITY_LEADER])
+
+
+# ------------------------------------------------------------------ guards
+def tier_open(ctx: Context) -> None:
+    campaign = ctx.app.campaign
+    if campaign.status != CampaignStatus.OPEN or not campaign.is_tier_open(ctx.app.tier):
+        raise TransitionNotAllowed(_("本年度行动未开放%(t)s申报。") % {"t": Tier(ctx.app.tier).label})
+
+
+def prerequisite_tier(ctx: Context) -> None:
+    needed = PREREQUISITE.get(ctx.app.tier)
+    if needed and needed not in attained_tiers(ctx.app.factory):
+        raise NotEligible(
+            _("申报%(t)s须先取得%(n)s（见工厂层级认定记录）。") % {"t": Tier(ctx.app.tier).label, "n": Tier(needed).label}
+        )
+
+
+def enterprise_deadline(ctx: Context) -> None:
+    ensure_before_deadline(ctx.app.campaign, Stage.ENTERPRISE_SUBMISSION, tier=ctx.app.tier,
+                           enterprise=ctx.app.factory.enterprise)
+
+
+def complete(ctx: Context) -> None:
+    missing = missing_fields(ctx.app.tier, ctx.app.content)
+    if missing:
+        raise NotEligible(_("申报内容未填写完整：%(f)s") % {"f": "、".join(missing)})
+
+
+def level_deadline(ctx: Context) -> None:
+    step = ctx.app.chain[ctx.app.current_step]
+    ensure_before_deadline(ctx.app.campaign, STAGE_OF_LEVEL[step["level"]], tier=ctx.app.tier,
+                           authority=ctx.app.current_authority)
+
+
+def returning_level_deadline(ctx: Context) -> None:
+    """The enterprise resubmits before the deadline of the level that returned it."""
+    level_deadline(ctx)
+
+
+def reason_required(ctx: Context) -> None:
+    if not ctx.reason.strip():
+        raise InvalidInput(_("请填写理由。"), field="reason")
+
+
+def not_last_step(ctx: Context) -> None:
+    if ctx.app.current_step >= len(ctx.app.chain) - 1:
+        raise TransitionNotAllowed(_("本级为最终审核层级，请作出认定决定。"))
+
+
+def last_step(ctx: Context) -> None:
+    if ctx.app.current_step != len(ctx.app.chain) - 1:
+        raise TransitionNotAllowed(_("只有最终审核层级可以认定。"))
+
+
+def required_concurrence(app: TierApplication) -> list[Authority]:
+    """The co-departments (发改, 财政, 国资, 市场监管, 数据) of the certifying province on the platform."""
+    certifier = app.current_authority
+    if certifier is None or certifier.kind != AuthorityKind.GOVERNMENT:
+        return []
+    return list(
+        Authority.objects.filter(kind=AuthorityKind.GOVERNMENT, level=certifier.level, division_id=certifier.division_id)
+        .exclude(Q(department=Department.INDUSTRY) | Q(pk=certifier.pk))
+        .order_by("department")
+    )
+
+
+def concurrence_recorded(ctx: Context) -> None:
+    needed = {str(a.id) for a in required_concurrence(ctx.app)}
+    missing = needed - set(ctx.concurrence)
+    if missing:
+        names = "、".join(Authority.objects.filter(pk__in=missing).order_by("department").values_list("name", flat=True))
+        raise NotEligible(_("认定须记录联合部门的会签意见，尚缺：%(n)s") % {"n": names}, field="concurrence")
+    ctx.concurrence = sorted(needed)
+
+
+def no_review_yet(ctx: Context) -> None:
+    if ctx.app.reviews.exists():
+        raise TransitionNotAllowed(_("已有审核记录，不能撤回。"))
+
+
+# ------------------------------------------------------------------ effects
+def _new_version(ctx: Context) -> None:
+    app = ctx.app
+    app.version += 1
+    ApplicationVersion.objects.create(application=app, number=app.version, content=app.content, submitted_by=ctx.actor)
+
+
+def _submit(ctx: Context) -> None:
+    app = ctx.app
+    app.chain = resolve_chain(app.factory.enterprise, app.campaign, app.tier)
+    app.current_step = 0
+    app.current_authority_id = app.chain[0]["authority"]
+    app.submitted_at = timezone.now()
+    assessment = SelfAssessment.objects.filter(factory=app.factory, campaign=app.campaign).first()
+    app.assessment_verdict = assessment.verdict if assessment else None
+    _new_version(ctx)
+    app.state = State.IN_REVIEW
+
+
+def _review(ctx: Context, decision: str) -> None:
+    app = ctx.app
+    Review.objects.create(
+        application=app, step=app.current_step, level=app.chain[app.current_step]["level"],
+        authority_id=app.current_authority_id, reviewer=ctx.actor, decision=decision, reason=ctx.reason,
+        version_reviewed=app.version, concurrence=ctx.concurrence,
+    )
+
+
+def _approve(ctx: Context) -> None:
+    _review(ctx, Action.APPROVE)
+    app = ctx.app
+    app.current_step += 1
+    app.current_authority_id = app.chain[app.current_step]["authority"]
+
+
+def _return(ctx: Context) -> None:
+    _review(ctx, Action.RETURN)
+    ctx.app.returned_by_step = ctx.app.current_step
+    ctx.app.state = State.RETURNED
+
+
+def _reject(ctx: Context) -> None:
+    _review(ctx, Action.REJECT)
+    ctx.app.state = State.REJECTED
+
+
+def _resubmit(ctx: Context) -> None:
+    _new_version(ctx)
+    ctx.app.state = State.IN_REVIEW
+
+
+def _withdraw(ctx: Context) -> None:
+    ctx.app.state = State.WITHDRAWN
+
+
+def _certify(ctx: Context) -> None:
+    _review(ctx, Action.CERTIFY)
+    app = ctx.app
+    authority = Authority.objects.select_for_update().get(pk=app.current_authority_id)  # serialises numbering
+    n = TierApplication.objects.filter(
+        campaign=app.campaign, tier=app.tier, state=State.AWARDED, current_authority=authority
+    ).count() + 1
+    prefix = authority.short_name or authority.name[:2]
+    app.certificate_no = f"{prefix}{Tier(app.tier).label[:2]}〔{app.campaign.year}〕{n:04d}号"
+    app.decided_at = timezone.now()
+    app.state = State.AWARDED
+    record_tier_award(app.factory, actor=ctx.actor, year=app.campaign.year, tier=app.tier, authority=authority,
+                      certificate_no=app.certificate_no, awarded_on=timezone.localdate())
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    who: Callable
+    guards: tuple
+    effect: Callable
+
+
+TABLE: dict[str, Transition] = {
+    Action.SUBMIT: Transition(frozenset({State.DRAFT}), is_applicant,
+                              (tier_open, prerequisite_tier, enterprise_deadline, complete), _submit),
+    Action.WITHDRAW: Transition(frozenset({State.IN_REVIEW}), is_applicant, (no_review_yet,), _withdraw),
+    Action.APPROVE: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, not_last_step), _approve),
+    Action.RETURN: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _return),
+    Action.REJECT: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _reject),
+    Action.RESUBMIT: Transition(frozenset({State.RETURNED}), is_applicant,
+                                (tier_open, prerequisite_tier, complete, returning_level_deadline), _resubmit),
+    Action.CERTIFY: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
+                               (level_deadline, last_step, concurrence_recorded), _certify),
+}
+
+
+def allowed_actions(app: TierApplication, user) -> list[str]:
+    """Actions the table allows this user in this state (guards are checked when taken). Buttons in
+    the UI and the API's ``actions`` come from here."""
+    return [a for a, t in TABLE.items() if app.state in t.sources and t.who(user, app)
+            and not (a == Action.APPROVE and app.current_step >= len(app.chain) - 1)
+            and not (a == Action.CERTIFY and app.current_step != len(app.chain) - 1)]
+
+
+def transition(app: TierApplication, action: str, *, actor, reason: str = "",
+               concurrence: list[str] | None = None) -> TierApplication:
+    """Take ``action`` on the application. Side effects, in order: row lock; who-may and guards;
+    the effect (state, chain position, version, review row, tier history on certification); save;
+    audit event ``application.<action>`` with before/after. All or nothing."""
+    rule = TABLE.get(action)
+    if rule is None:
+        raise InvalidInput(_("未知的操作：%(a)s") % {"a": action}, field="action")
+    with transaction.atomic():
+        app = TierApplication.objects.select_for_update(of=("self",)).select_related(
+            "factory", "factory__enterprise", "campaign", "current_authority"
+        ).get(pk=app.pk)
+        if app.state not in rule.sources:
+            raise TransitionNotAllowed(
+                _("申报当前为“%(s)s”，不能执行“%(a)s”。") % {"s": State(app.state).label, "a": Action(action).label}
+            )
+        if not rule.who(actor, app):
+            raise NotPermitted()
+        ctx = Context(app=app, actor=actor, reason=reason or "", concurrence=list(concurrence or []))
+        for guard in rule.guards:
+            guard(ctx)
+        before = {"state": app.state, "step": app.current_step, "authority": str(app.current_authority_id or ""),
+                  "version": app.version}
+        rule.effect(ctx)
+        app.save()
+        record_event(
+            f"application.{action}", actor=actor, obj=app, before=before,
+            after={"state": app.state, "step": app.current_step, "authority": str(app.current_authority_id or ""),
+                   "version": app.version, "certificate_no": app.certificate_no},
+            reason=ctx.reason,
+        )
+    return app
