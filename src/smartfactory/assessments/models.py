@@ -20,6 +20,8 @@ class SelfAssessment(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name=_("年度行动"), on_delete=models.PROTECT, related_name="assessments")
     framework_version = models.CharField(_("要素条件版本"), max_length=16)
     # the verdict of the answers as last scored, with the thresholds it was scored under
+    # the facts the answers amount to (what the engine reads): re-scoring needs only this column
+    facts = models.JSONField(_("评估事实"), null=True, blank=True)
     verdict = models.JSONField(_("评估结果"), null=True, blank=True)
     attained_tier = models.CharField(_("达到层级"), max_length=16, choices=Tier.choices, blank=True, db_index=True)
     scored_at = models.DateTimeField(_("评估时间"), null=True, blank=True)

@@ -132,12 +132,13 @@ def score(assessment: SelfAssessment, *, spec=None) -> dict:
     """Evaluate the current answers under the campaign's thresholds and store the verdict."""
     spec = spec or framework_spec_for(assessment.campaign)
     answers = answers_of(assessment)
-    verdict = evaluate(spec, validate_facts(spec, questionnaire.facts_from(spec, answers)))
+    facts = questionnaire.facts_from(spec, answers)
+    verdict = evaluate(spec, validate_facts(spec, facts))
     missing = [i.key for i in questionnaire.missing(questionnaire.items_for(spec), answers)]
     verdict["complete"] = not missing
     verdict["missing"] = missing
     SelfAssessment.objects.filter(pk=assessment.pk).update(
-        verdict=verdict, attained_tier=verdict["attained_tier"] or "", scored_at=timezone.now(),
+        facts=facts, verdict=verdict, attained_tier=verdict["attained_tier"] or "", scored_at=timezone.now(),
         scored_thresholds=spec.overrides,
     )
     assessment.verdict = verdict
