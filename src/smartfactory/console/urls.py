@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, declarations, enterprises, home, users
+from .views import applications, campaigns, declarations, enterprises, home, users
 
 app_name = "console"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("enterprises/", enterprises.enterprise_list, name="enterprises"),
     path("enterprises/<str:uscc>/", enterprises.enterprise_detail, name="enterprise"),
     path("declarations/", declarations.declaration_list, name="declarations"),
+    path("applications/", applications.application_list, name="applications"),
+    path("applications/certified/", applications.certified_list, name="certified"),
+    path("applications/<uuid:application_id>/", applications.application_detail, name="application"),
+    path("applications/<uuid:application_id>/<str:action>/", applications.application_action, name="application_action"),
     path("users/", users.user_list, name="users"),
     path("users/<int:membership_id>/revoke/", users.revoke, name="revoke"),
     path("experts/new/", users.expert_create, name="expert_create"),

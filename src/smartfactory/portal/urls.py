@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessments, enterprises, factories, home, regions, registration
+from .views import applications, assessments, enterprises, factories, home, regions, registration
 
 app_name = "portal"
 urlpatterns = [
@@ -19,6 +19,9 @@ urlpatterns = [
     path("factories/<uuid:factory_id>/", factories.factory_detail, name="factory"),
     path("factories/<uuid:factory_id>/edit/", factories.factory_edit, name="factory_edit"),
     path("factories/<uuid:factory_id>/assessment/", assessments.start, name="assessment_start"),
+    path("factories/<uuid:factory_id>/apply/", applications.apply, name="apply"),
+    path("applications/<uuid:application_id>/", applications.application_page, name="application"),
+    path("applications/<uuid:application_id>/<str:action>/", applications.application_action, name="application_action"),
     path("assessments/<uuid:assessment_id>/", assessments.questionnaire_page, name="assessment"),
     path("assessments/<uuid:assessment_id>/answers/<str:key>/", assessments.save, name="assessment_save"),
     path("assessments/<uuid:assessment_id>/progress/", assessments.progress_fragment, name="assessment_progress"),

@@ -1,0 +1,114 @@
+"""The authority side of tier applications: the queue at my level, the detail with the actions the
+transition table allows me, what changed since a return, and the certified list for MIIT."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from smartfactory.applications import content as content_rules
+from smartfactory.applications import services
+from smartfactory.applications.enums import Action, State
+from smartfactory.applications.queries import applications_for_user, review_queue_for_user
+from smartfactory.applications.workflow import allowed_actions, required_concurrence, transition
+from smartfactory.console.views.enterprises import _require_authority
+from smartfactory.documents.pdf import render_pdf
+from smartfactory.documents.responses import pdf_response, xlsx_response
+from smartfactory.documents.xlsx import write_table
+from smartfactory.errors import ProgrammeError
+from smartfactory.organisations.queries import get_in_scope
+
+REVIEWER_ACTIONS = {Action.APPROVE, Action.RETURN, Action.REJECT, Action.CERTIFY}
+
+
+@login_required
+def application_list(request):
+    _require_authority(request)
+    state = request.GET.get("state", "")
+    qs = applications_for_user(request.user).order_by("-submitted_at", "pk")
+    if state in State.values:
+        qs = qs.filter(state=state)
+    queue = review_queue_for_user(request.user).order_by("submitted_at", "pk")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "console/application_list.html", {
+        "queue": queue, "page": page, "states": State.choices, "state": state,
+    })
+
+
+@login_required
+def application_detail(request, application_id):
+    _require_authority(request)
+    app = get_in_scope(applications_for_user(request.user), id=application_id)
+    actions = [a for a in allowed_actions(app, request.user) if a in REVIEWER_ACTIONS]
+    fields = [(label, app.content.get(key, "")) for key, label, _kind, _req in content_rules.fields_for(app.tier)]
+    return render(request, "console/application_detail.html", {
+        "app": app, "fields": fields, "actions": [(a, Action(a).label) for a in actions],
+        "changes": services.changes_since_return(app) if app.version > 1 else [],
+        "reviews": app.reviews.select_related("authority", "reviewer"),
+        "concurrence": required_concurrence(app) if Action.CERTIFY in actions else [],
+    })
+
+
+@login_required
+@require_POST
+def application_action(request, application_id, action):
+    _require_authority(request)
+    app = get_in_scope(applications_for_user(request.user), id=application_id)
+    if action not in REVIEWER_ACTIONS:
+        return redirect("console:application", application_id=app.id)
+    try:
+        transition(app, action, actor=request.user, reason=request.POST.get("reason", ""),
+                   concurrence=request.POST.getlist("concurrence"))
+    except ProgrammeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已%(a)s。") % {"a": Action(action).label})
+    return redirect("console:application", application_id=app.id)
+
+
+CERTIFIED_COLUMNS = [
+    ("no", "序号"), ("enterprise", "企业名称"), ("uscc", "统一社会信用代码"), ("factory", "智能工厂名称"),
+    ("region", "所在地区"), ("industry", "所属行业"), ("certificate", "证书编号"), ("authority", "认定单位"),
+    ("date", "认定日期"),
+]
+
+
+def _certified(request, year: int):
+    return applications_for_user(request.user).filter(
+        state=State.AWARDED, tier="advanced", campaign__year=year
+    ).select_related("factory__enterprise__industry", "current_authority").order_by("decided_at", "pk")
+
+
+@login_required
+def certified_list(request):
+    """The certified 先进级 list reported to MIIT (and SASAC for central SOEs), as XLSX or PDF."""
+    _require_authority(request)
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    rows = [
+        {
+            "no": i, "enterprise": a.factory.enterprise.name, "uscc": a.factory.enterprise.uscc, "factory": a.factory.name,
+            "region": a.factory.enterprise.county.full_name, "industry": a.factory.enterprise.industry.name,
+            "certificate": a.certificate_no, "authority": a.current_authority.name,
+            "date": timezone.localtime(a.decided_at).date(),
+        }
+        for i, a in enumerate(_certified(request, year), start=1)
+    ]
+    title = _("%(y)s年度先进级智能工厂名单") % {"y": year}
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        content = write_table(title=title, columns=CERTIFIED_COLUMNS, rows=rows, sheet_name="先进级",
+                              notes=[_("报送：工业和信息化部（装备工业一司）；有关中央企业同步报送国务院国资委（科技创新局）")])
+        return xlsx_response(content, f"{year}年度先进级智能工厂名单.xlsx")
+    if fmt == "pdf":
+        content = render_pdf("console/certified_pdf.html", {
+            "title": title, "rows": rows, "columns": CERTIFIED_COLUMNS,
+            "footer_text": f"{title} · {timezone.localtime():%Y-%m-%d %H:%M}",
+        })
+        return pdf_response(content, f"{year}年度先进级智能工厂名单.pdf")
+    return render(request, "console/certified_list.html", {"rows": rows, "year": year, "title": title})

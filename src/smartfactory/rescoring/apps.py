@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RescoringConfig(AppConfig):
+    name = "smartfactory.rescoring"
+    label = "rescoring"
