@@ -364,6 +364,61 @@ def build_campaigns(world: World, users: dict[str, User], *, today: date) -> Non
                               reason="成都市转发通知（演示）")
 
 
+# --------------------------------------------------------------------------- 2026 applications
+APPLICATION_CONTENT = {
+    "summary": "建成覆盖计划、生产、质量、设备的制造执行系统，关键工序数控化率超过80%，车间数据实时采集。",
+    "highlights": "生产效率提升21%，产品不良品率下降35%，单位产值能耗下降12%。",
+    "investment": "2680", "contact_name": "陈工",
+}
+# (how far each demo application has got): stays at the district; at the city; at the province;
+# returned by the city; certified by the province
+APPLICATION_STAGES = ["county", "county", "city", "province", "returned", "certified"]
+
+
+def build_applications(world: World, users: dict[str, User]) -> None:
+    """2026 先进级 applications of Chengdu factories with a 2025 basic award, at every stage, each
+    moved through the workflow by the demo reviewers (so the audit trail is real)."""
+    from smartfactory.applications import services as app_services
+    from smartfactory.applications.enums import Action
+    from smartfactory.applications.models import TierApplication
+    from smartfactory.applications.workflow import required_concurrence, transition
+
+    campaign = Campaign.objects.get(year=2026)
+    if TierApplication.objects.filter(campaign=campaign).exists():
+        return
+    candidates = list(
+        Factory.objects.filter(
+            enterprise__county_id="510107", enterprise__soe_group__isnull=True, tier_awards__tier=Tier.BASIC,
+        ).exclude(enterprise__uscc=DEMO_ENTERPRISE_USCC).exclude(tier_awards__tier=Tier.ADVANCED)
+        .select_related("enterprise").order_by("enterprise__uscc")[: len(APPLICATION_STAGES)]
+    )
+    password = demo_password()
+    for n, (factory, stage) in enumerate(zip(candidates, APPLICATION_STAGES, strict=False), start=1):
+        applicant, created = User.objects.get_or_create(
+            username=f"demo-applicant-{n}", defaults={"display_name": f"申报联系人{n}"}
+        )
+        if created:
+            applicant.set_password(password)
+            applicant.save()
+        Membership.objects.get_or_create(user=applicant, role=Role.ENTERPRISE_ADMIN, enterprise=factory.enterprise)
+        app = app_services.create_application(factory, campaign, tier=Tier.ADVANCED, actor=applicant)
+        app_services.update_content(app, actor=applicant, data=APPLICATION_CONTENT)
+        app = transition(app, Action.SUBMIT, actor=applicant)
+        if stage == "county":
+            continue
+        app = transition(app, Action.APPROVE, actor=users["demo-district"], reason="材料齐全，同意上报")
+        if stage == "returned":
+            transition(app, Action.RETURN, actor=users["demo-city"], reason="请补充智能化改造投入明细")
+            continue
+        if stage == "city":
+            continue
+        app = transition(app, Action.APPROVE, actor=users["demo-city"], reason="同意推荐")
+        if stage == "certified":
+            concurrence = [str(a.id) for a in required_concurrence(app)]
+            transition(app, Action.CERTIFY, actor=users["demo-province"], concurrence=concurrence,
+                       reason="经会同发展改革、财政、国资、市场监管、数据部门审核，予以认定")
+
+
 def seed(*, today: date | None = None) -> World:
     """Build (or complete) the demo world. Safe to run again."""
     today = today or timezone.localdate()
@@ -372,4 +427,5 @@ def seed(*, today: date | None = None) -> World:
     users = build_accounts(world)
     build_tier_history(world, actor=None)
     build_campaigns(world, users, today=today)
+    build_applications(world, users)
     return world
