@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
-from smartfactory.errors import DeadlinePassed, InvalidInput, NotPermitted
+from smartfactory.errors import DeadlinePassed, InvalidInput, NotPermitted, TransitionNotAllowed
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Role
 from smartfactory.organisations.models import Authority, Enterprise
 from smartfactory.organisations.queries import active_memberships, authorities_managed_by, is_platform_admin
@@ -205,6 +205,14 @@ def set_deadline_override(
 
 def current_campaign() -> Campaign | None:
     return Campaign.objects.filter(status=CampaignStatus.OPEN).order_by("-year").first()
+
+
+def require_open_campaign() -> Campaign:
+    """The campaign enterprises work in now; refused when none is open."""
+    campaign = current_campaign()
+    if campaign is None:
+        raise TransitionNotAllowed(_("当前没有开放的年度行动。"))
+    return campaign
 
 
 def calendar_for(campaign: Campaign, *, enterprise: Enterprise | None = None, authority: Authority | None = None):

@@ -3,20 +3,11 @@ read-only for them; authorities are the exception and are saved through ``save_a
 
 from django.contrib import admin
 
+from smartfactory.regions.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Authority, Enterprise, Factory, Membership, TierAward
 from .queries import is_platform_admin
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Authority)

@@ -14,7 +14,7 @@ from smartfactory.applications import services
 from smartfactory.applications.enums import Action
 from smartfactory.applications.queries import applications_for_user
 from smartfactory.applications.workflow import allowed_actions, transition
-from smartfactory.campaigns.services import current_campaign
+from smartfactory.campaigns.services import require_open_campaign
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.queries import factories_for_user, get_in_scope
 
@@ -41,12 +41,9 @@ def content_form(tier: str, data=None, initial=None) -> forms.Form:
 @require_POST
 def apply(request, factory_id):
     factory = get_in_scope(factories_for_user(request.user), id=factory_id)
-    campaign = current_campaign()
-    if campaign is None:
-        messages.error(request, _("当前没有开放的年度行动。"))
-        return redirect("portal:factory", factory_id=factory.id)
     try:
-        app = services.create_application(factory, campaign, tier=request.POST.get("tier", "advanced"), actor=request.user)
+        app = services.create_application(factory, require_open_campaign(), tier=request.POST.get("tier", "advanced"),
+                                          actor=request.user)
     except ProgrammeError as error:
         messages.error(request, error.message)
         return redirect("portal:factory", factory_id=factory.id)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from smartfactory.assessments import questionnaire, services
 from smartfactory.assessments.models import BasicDeclaration
 from smartfactory.assessments.queries import assessments_for_user
-from smartfactory.campaigns.services import current_campaign, framework_spec_for
+from smartfactory.campaigns.services import framework_spec_for, require_open_campaign
 from smartfactory.errors import Conflict, ProgrammeError
 from smartfactory.organisations.queries import factories_for_user, get_in_scope
 
@@ -24,12 +24,8 @@ from smartfactory.organisations.queries import factories_for_user, get_in_scope
 @require_POST
 def start(request, factory_id):
     factory = get_in_scope(factories_for_user(request.user), id=factory_id)
-    campaign = current_campaign()
-    if campaign is None:
-        messages.error(request, _("当前没有开放的年度行动。"))
-        return redirect("portal:factory", factory_id=factory.id)
     try:
-        assessment = services.start_assessment(factory, campaign, actor=request.user)
+        assessment = services.start_assessment(factory, require_open_campaign(), actor=request.user)
     except ProgrammeError as error:
         messages.error(request, error.message)
         return redirect("portal:factory", factory_id=factory.id)
