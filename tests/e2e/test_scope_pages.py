@@ -81,7 +81,7 @@ def test_five_failed_logins_lock_the_account(page):
 
     response = login(page, username, password)  # the right password no longer helps
     assert response.status == 429
-    expect(page.get_by_role("heading", name="账户已暂时锁定")).to_be_visible()
+    expect(page.get_by_role("heading", name="账号已暂时锁定")).to_be_visible()
     expect(page.get_by_test_id("who")).to_have_count(0)
     page.goto("/portal/")
     page.wait_for_url("**/accounts/login/?next=/portal/")
