@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from smartfactory.accounts import views as account_views
 from smartfactory.api.urls import api
+from smartfactory.portal.views.verify import verify
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("smartfactory.portal.urls")),
     path("console/", include("smartfactory.console.urls")),
+    path("verify/<str:code>/", verify, name="verify"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,10 @@ class TierApplication(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=0)
     assessment_verdict = models.JSONField(_("提交时的自评结果"), null=True, blank=True)
     certificate_no = models.CharField(_("证书编号"), max_length=64, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=64, blank=True)
+    # confidentiality scan at the last submit: findings and the enterprise's justification (reviewers see both)
+    confidentiality = models.JSONField(_("保密审查"), default=dict, blank=True)
+    confidentiality_justification = models.TextField(_("保密审查说明"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -55,11 +59,15 @@ class TierApplication(models.Model):
 
 
 class ApplicationVersion(models.Model):
-    """The content as submitted each time (first submission and every resubmission)."""
+    """The content as submitted each time (first submission and every resubmission): an immutable
+    snapshot with its SM3 hash and the short code printed on every page of the paper copy."""
 
     application = models.ForeignKey(TierApplication, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     content = models.JSONField()
+    snapshot = models.JSONField(default=dict)
+    content_hash = models.CharField(max_length=64, blank=True)
+    verification_code = models.CharField(max_length=16, blank=True, db_index=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
 
@@ -90,3 +98,51 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.level} {self.decision}"
+
+
+class BookEntry(models.Model):
+    """One autosaved entry of an application book (key from the material checklist, e.g.
+    ``part1.revenue``, ``scenario.24``); ``version`` increases with every save (409 when stale)."""
+
+    application = models.ForeignKey(TierApplication, on_delete=models.CASCADE, related_name="book")
+    key = models.CharField(max_length=64)
+    value = models.JSONField(null=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "key"], name="one_book_entry_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+class Attachment(models.Model):
+    """A file of an application: checked by content, hashed, stored under a random name, scanned for
+    classification markings; downloads only within scope."""
+
+    class Kind(models.TextChoices):
+        CMMM_REPORT = "cmmm_report", _("智能制造能力成熟度自评估报告")
+        TIER_PROOF = "tier_proof", _("已获评层级证明")
+        VIDEO = "video", _("工厂视频")
+        COMMITMENT = "commitment", _("签字盖章的真实性承诺书")
+        OTHER = "other", _("其他证明材料")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(TierApplication, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    file = models.FileField(upload_to="applications/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    findings = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

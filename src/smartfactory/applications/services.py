@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
-from smartfactory.errors import Conflict, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.organisations.enums import Tier
 
+from . import book, confidentiality
 from . import content as content_rules
+from .eligibility import channel_province, reasons_not_eligible
 from .enums import State
-from .models import TierApplication
-from .workflow import is_applicant
+from .models import Attachment, BookEntry, TierApplication
+from .workflow import BOOK_TIERS, is_applicant
 
 EDITABLE_STATES = {State.DRAFT, State.RETURNED}
 
@@ -24,16 +31,25 @@ def create_application(factory, campaign, *, tier: str, actor) -> TierApplicatio
 
     if not is_enterprise_user_of(actor, factory.enterprise):
         raise NotPermitted()
-    if tier not in content_rules.FIELDS:
+    if tier in BOOK_TIERS:
+        reasons = reasons_not_eligible(factory, campaign, tier)
+        if reasons:
+            raise NotEligible("；".join(reasons), reasons=reasons)
+    elif tier not in content_rules.FIELDS:
         raise TransitionNotAllowed(_("暂不支持在线申报%(t)s。") % {"t": Tier(tier).label})
     try:
         with transaction.atomic():
             app = TierApplication.objects.create(
                 factory=factory, campaign=campaign, tier=tier, created_by=actor,
-                province_code=factory.enterprise.province_code,
+                province_code=channel_province(factory),
             )
     except IntegrityError:
         raise Conflict(_("该工厂本年度已有进行中的%(t)s申报。") % {"t": Tier(tier).label}) from None
+    if tier in BOOK_TIERS:
+        for field in book.fields_by_key(campaign.framework_version, tier).values():
+            value = book.prefill(field, factory)
+            if value:
+                BookEntry.objects.create(application=app, key=field.entry_key, value=value, updated_by=actor)
     record_event("application.create", actor=actor, obj=app, after={"tier": tier, "campaign": campaign.year})
     return app
 
@@ -66,3 +82,186 @@ def changes_since_return(app: TierApplication) -> list[dict]:
     old = versions.get(returned.version_reviewed, {})
     new = versions.get(app.version, app.content)
     return content_rules.diff(app.tier, old, new)
+
+
+# ------------------------------------------------------------------ the application book
+def entries_of(app: TierApplication) -> dict[str, object]:
+    return dict(app.book.values_list("key", "value"))
+
+
+def entry_versions(app: TierApplication) -> dict[str, int]:
+    return dict(app.book.values_list("key", "version"))
+
+
+def _editable(app: TierApplication, actor) -> None:
+    if not is_applicant(actor, app):
+        raise NotPermitted()
+    if app.state not in EDITABLE_STATES:
+        raise TransitionNotAllowed(_("申报已提交，不能修改；如被退回可修改后重新提交。"))
+
+
+def latest_milestone_date(app: TierApplication):
+    """Cultivation lasts at most two years from the list's publication; at application time the
+    bound is two years after the campaign's year end."""
+    from datetime import date
+
+    return date(app.campaign.year + 2, 12, 31)
+
+
+def save_entry(app: TierApplication, key: str, raw, *, expected_version: int, actor):
+    """Autosave one book entry (``raw``: a value, or a dict of a row's fields). A save based on an
+    older version is refused with Conflict carrying the current value (nothing silently
+    overwritten). Not audited per save; the submission snapshot records the book."""
+    _editable(app, actor)
+    version = app.campaign.framework_version
+    fields = book.fields_by_key(version, app.tier)
+    document = book.document_of(version)
+    if key in fields:
+        value = book.clean_field(fields[key], raw)
+    elif book.valid_row_key(key, document):
+        value = book.clean_row(key, raw if isinstance(raw, dict) else {}, document,
+                               latest_milestone=latest_milestone_date(app))
+    else:
+        raise InvalidInput(_("未知的申报书栏目：%(k)s") % {"k": key}, field=key)
+    with transaction.atomic():
+        if expected_version == 0:
+            try:
+                with transaction.atomic():
+                    entry = BookEntry.objects.create(application=app, key=key, value=value, updated_by=actor)
+            except IntegrityError:
+                _raise_stale_entry(app, key)
+        else:
+            updated = BookEntry.objects.filter(application=app, key=key, version=expected_version).update(
+                value=value, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
+            )
+            if updated != 1:
+                _raise_stale_entry(app, key)
+            entry = BookEntry.objects.get(application=app, key=key)
+    return entry
+
+
+def _raise_stale_entry(app: TierApplication, key: str):
+    current = BookEntry.objects.filter(application=app, key=key).values("value", "version").first() or {
+        "value": None, "version": 0
+    }
+    raise Conflict(
+        _("该栏目已被他人修改（当前为第%(v)d版），页面已显示最新内容，请核对后再保存。") % {"v": current["version"]},
+        field=key, current_value=json.dumps(current["value"], ensure_ascii=False), current_version=current["version"],
+    )
+
+
+@transaction.atomic
+def set_legal_representative(app: TierApplication, *, actor, name: str) -> TierApplication:
+    _editable(app, actor)
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise InvalidInput(_("请填写法定代表人姓名。"), field="legal_representative")
+    before = app.legal_representative
+    app.legal_representative = name
+    app.save(update_fields=["legal_representative", "updated_at"])
+    record_event("application.legal_representative", actor=actor, obj=app, before={"name": before}, after={"name": name})
+    return app
+
+
+@transaction.atomic
+def set_confidentiality_justification(app: TierApplication, *, actor, text: str) -> TierApplication:
+    _editable(app, actor)
+    app.confidentiality_justification = (text or "").strip()[:2000]
+    app.save(update_fields=["confidentiality_justification", "updated_at"])
+    record_event("application.confidentiality_justified", actor=actor, obj=app,
+                 after={"justification": app.confidentiality_justification})
+    return app
+
+
+# ------------------------------------------------------------------ attachments
+ALLOWED_TYPES = {
+    "application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+}
+VIDEO_TYPES = {"video/mp4": "mp4"}
+TEXT_TYPES = {"application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def _limit_mb(app: TierApplication, kind: str) -> int:
+    limits = book.document_of(app.campaign.framework_version).get("attachment_limits_mb", {})
+    return int(limits.get("video" if kind == Attachment.Kind.VIDEO else "default", 20))
+
+
+def keywords_for(app: TierApplication) -> tuple[str, ...]:
+    return tuple(book.document_of(app.campaign.framework_version).get("confidentiality_keywords", []))
+
+
+@transaction.atomic
+def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment:
+    """Checks type by content (the factory video must be MP4; other kinds PDF, JPG, PNG, XLSX,
+    DOCX), size against the data's limit, refuses PDFs with JavaScript or embedded files, stores the
+    file under a random name with its SHA-256 and the confidentiality findings of its text.
+    Side effects: audit event application.attachment_added."""
+    import filetype
+
+    _editable(app, actor)
+    if kind not in Attachment.Kind.values:
+        raise InvalidInput(_("未知的附件类别。"), field="kind")
+    limit = _limit_mb(app, kind)
+    if upload.size > limit * 1024 * 1024:
+        raise InvalidInput(_("文件不能超过%(mb)dMB。") % {"mb": limit}, field="file")
+    head = upload.read(8192)
+    upload.seek(0)
+    guessed = filetype.guess(head)
+    mime = guessed.mime if guessed else None
+    allowed = VIDEO_TYPES if kind == Attachment.Kind.VIDEO else ALLOWED_TYPES
+    if mime not in allowed:
+        expected = "MP4" if kind == Attachment.Kind.VIDEO else "PDF、JPG、PNG、XLSX、DOCX"
+        raise InvalidInput(_("该类附件只能上传 %(t)s 文件（按文件内容识别）。") % {"t": expected}, field="file")
+    data = upload.read() if mime in TEXT_TYPES else b""
+    upload.seek(0)
+    findings = []
+    if mime == "application/pdf":
+        try:
+            problems = confidentiality.pdf_active_content(data)
+        except Exception:  # noqa: BLE001  (any parse failure means we cannot vouch for the file)
+            raise InvalidInput(_("无法读取该 PDF 文件，请重新导出后上传。"), field="file") from None
+        if problems:
+            raise InvalidInput(_("PDF 中含有脚本或嵌入文件（%(p)s），出于安全原因不能上传。") % {"p": "、".join(problems)},
+                               field="file")
+    if data:
+        try:
+            findings = [f.as_dict() for f in confidentiality.scan_file(upload.name, mime, data, keywords=keywords_for(app))]
+        except Exception:  # noqa: BLE001  (an unreadable text layer is reported, not fatal)
+            findings = [{"term": "", "place": f"附件 {upload.name}", "excerpt": "无法提取文字，请人工核查"}]
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        application=app, kind=kind, original_name=upload.name[:255], content_type=mime, size=upload.size,
+        sha256=digest.hexdigest(), findings=findings, uploaded_by=actor,
+    )
+    attachment.file.save(f"{attachment.id.hex}.{allowed[mime]}", upload, save=False)
+    attachment.save()
+    record_event("application.attachment_added", actor=actor, obj=app,
+                 after={"kind": kind, "file": attachment.original_name, "sha256": attachment.sha256,
+                        "findings": len(findings)})
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(attachment: Attachment, *, actor) -> None:
+    app = attachment.application
+    _editable(app, actor)
+    record_event("application.attachment_removed", actor=actor, obj=app,
+                 before={"kind": attachment.kind, "file": attachment.original_name, "sha256": attachment.sha256})
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+def scan(app: TierApplication) -> list[dict]:
+    """All confidentiality findings: in the book's text and in the attachments."""
+    keywords = keywords_for(app)
+    findings = []
+    for place, text in book.book_text(app.campaign.framework_version, app.tier, entries_of(app)):
+        findings += [f.as_dict() for f in confidentiality.scan_text(text, place, keywords=keywords)]
+    for attachment in app.attachments.all():
+        findings += attachment.findings
+    return findings

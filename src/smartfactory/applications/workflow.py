@@ -33,6 +33,7 @@ from .enums import Action, State
 from .models import ApplicationVersion, Review, TierApplication
 
 PREREQUISITE = {Tier.ADVANCED: Tier.BASIC, Tier.EXCELLENT: Tier.ADVANCED, Tier.LEADING: Tier.EXCELLENT}
+BOOK_TIERS = {Tier.EXCELLENT, Tier.LEADING}
 
 
 @dataclass
@@ -85,9 +86,43 @@ def enterprise_deadline(ctx: Context) -> None:
 
 
 def complete(ctx: Context) -> None:
+    if ctx.app.tier in BOOK_TIERS:
+        book_ready(ctx)
+        return
     missing = missing_fields(ctx.app.tier, ctx.app.content)
     if missing:
         raise NotEligible(_("申报内容未填写完整：%(f)s") % {"f": "、".join(missing)})
+
+
+def book_ready(ctx: Context) -> None:
+    """Excellent and leading: still eligible; every section, required attachment and the legal
+    representative present; no confidentiality finding left without a justification."""
+    from . import book as book_rules
+    from .eligibility import reasons_not_eligible
+    from .services import entries_of, scan
+
+    app = ctx.app
+    reasons = reasons_not_eligible(app.factory, app.campaign, app.tier)
+    if reasons:
+        raise NotEligible("；".join(reasons), reasons=reasons)
+    version = app.campaign.framework_version
+    missing = book_rules.missing(version, app.tier, entries_of(app))
+    have = set(app.attachments.values_list("kind", flat=True))
+    from .models import Attachment
+
+    missing += [str(Attachment.Kind(k).label) for k in book_rules.required_attachments(version, app.tier) if k not in have]
+    if not app.legal_representative:
+        missing.append(str(_("法定代表人姓名")))
+    if missing:
+        raise NotEligible(_("申报内容未填写完整：%(f)s") % {"f": "、".join(missing)})
+    findings = scan(app)
+    app.confidentiality = {"findings": findings, "scanned_at": timezone.now().isoformat()}
+    if findings and not app.confidentiality_justification.strip():
+        places = "；".join(f"“{f['term']}” {f['place']}" for f in findings[:5])
+        raise NotEligible(
+            _("保密审查发现疑似涉密内容，请删除或填写说明后再提交：%(p)s") % {"p": places}, field="confidentiality",
+            count=len(findings),
+        )
 
 
 def level_deadline(ctx: Context) -> None:
@@ -144,9 +179,38 @@ def no_review_yet(ctx: Context) -> None:
 
 # ------------------------------------------------------------------ effects
 def _new_version(ctx: Context) -> None:
+    """An immutable snapshot of what is submitted, with its SM3 hash and a fresh verification code
+    (printed on every page of the paper copy; a resubmission gets a new one)."""
+    import json
+    import secrets
+
+    from smartfactory.audit.chain import sm3_hex
+
+    from .services import entries_of
+
     app = ctx.app
     app.version += 1
-    ApplicationVersion.objects.create(application=app, number=app.version, content=app.content, submitted_by=ctx.actor)
+    snapshot = {
+        "tier": app.tier, "campaign": app.campaign.year, "version": app.version,
+        "enterprise": {"uscc": app.factory.enterprise.uscc, "name": app.factory.enterprise.name},
+        "factory": {"id": str(app.factory.id), "name": app.factory.name},
+        "content": app.content, "book": entries_of(app) if app.tier in BOOK_TIERS else {},
+        "attachments": [
+            {"kind": a.kind, "name": a.original_name, "sha256": a.sha256, "size": a.size}
+            for a in app.attachments.all()
+        ],
+        "legal_representative": app.legal_representative,
+        "confidentiality": {"findings": app.confidentiality.get("findings", []),
+                            "justification": app.confidentiality_justification},
+        "submitted_at": timezone.now().isoformat(),
+    }
+    digest = sm3_hex(json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    code = "".join(secrets.choice(alphabet) for _ in range(10))
+    ApplicationVersion.objects.create(
+        application=app, number=app.version, content=app.content, snapshot=snapshot, content_hash=digest,
+        verification_code=code, submitted_by=ctx.actor,
+    )
 
 
 def _submit(ctx: Context) -> None:

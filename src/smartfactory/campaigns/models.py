@@ -127,3 +127,22 @@ class ReviewChain(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign.year} {self.province_code} {self.tier}: {' → '.join(self.levels)}"
+
+
+class ChannelRule(models.Model):
+    """A province's own rule for its recommendation channel, e.g. Sichuan accepts only applicants
+    registered in Sichuan (申报单位在四川省境内注册)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="channel_rules")
+    province_code = models.CharField(_("省级代码"), max_length=6)
+    province_name = models.CharField(_("省份"), max_length=32, blank=True)
+    registered_in_province_only = models.BooleanField(_("仅受理本省注册的申报主体"), default=False)
+    basis = models.CharField(_("依据"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("推荐渠道规则")
+        verbose_name_plural = _("推荐渠道规则")
+        constraints = [models.UniqueConstraint(fields=["campaign", "province_code"], name="one_channel_rule_per_province")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} {self.province_name or self.province_code}"

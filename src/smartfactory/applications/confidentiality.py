@@ -1,0 +1,99 @@
+"""The confidentiality scan before submission (the notice: materials must not contain state or
+commercial secrets). Classification markings and configured keywords are searched in the book's
+text and in the text of attached PDF and DOCX files; each finding says where it is."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+MARKINGS = ("绝密", "机密", "秘密", "★", "内部")
+CONTEXT = 12
+
+
+@dataclass(frozen=True)
+class Finding:
+    term: str
+    place: str  # e.g. "申报书：场景建设 · 24. 在线智能检测" or "附件 设备清单.pdf 第3页"
+    excerpt: str
+
+    def as_dict(self) -> dict:
+        return {"term": self.term, "place": self.place, "excerpt": self.excerpt}
+
+
+def _pattern(keywords: tuple[str, ...]) -> re.Pattern:
+    terms = sorted({t for t in (*MARKINGS, *keywords) if t}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in terms))
+
+
+def scan_text(text: str, place: str, *, keywords: tuple[str, ...] = ()) -> list[Finding]:
+    findings = []
+    for match in _pattern(keywords).finditer(text or ""):
+        start, end = max(match.start() - CONTEXT, 0), min(match.end() + CONTEXT, len(text))
+        excerpt = re.sub(r"\s+", " ", text[start:end]).strip()
+        findings.append(Finding(match.group(0), place, excerpt))
+    return findings
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """Text of each page of a PDF (empty strings for pages without a text layer)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return [(page.extract_text() or "") for page in reader.pages]
+
+
+def docx_paragraphs(data: bytes) -> list[str]:
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            texts.extend(cell.text for cell in row.cells)
+    return texts
+
+
+def scan_file(name: str, content_type: str, data: bytes, *, keywords: tuple[str, ...] = ()) -> list[Finding]:
+    findings: list[Finding] = []
+    if content_type == "application/pdf":
+        for number, text in enumerate(pdf_pages(data), start=1):
+            findings += scan_text(text, f"附件 {name} 第{number}页", keywords=keywords)
+    elif content_type.endswith("wordprocessingml.document"):
+        for number, text in enumerate(docx_paragraphs(data), start=1):
+            findings += scan_text(text, f"附件 {name} 第{number}段", keywords=keywords)
+    findings += scan_text(name, f"附件文件名 {name}", keywords=keywords)
+    return findings
+
+
+def pdf_active_content(data: bytes) -> list[str]:
+    """What makes a PDF unsafe to accept: JavaScript, launch/open actions, embedded files."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    problems = []
+    names = root.get("/Names")
+    names = names.get_object() if names is not None else {}
+    if "/JavaScript" in names:
+        problems.append("JavaScript")
+    if "/EmbeddedFiles" in names:
+        problems.append("embedded files")
+    if "/OpenAction" in root or "/AA" in root:
+        action = root.get("/OpenAction")
+        action = action.get_object() if action is not None else None
+        if isinstance(action, dict) and action.get("/S") in ("/JavaScript", "/Launch"):
+            problems.append("open action")
+        if "/AA" in root:
+            problems.append("additional actions")
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            obj = annot.get_object()
+            if obj.get("/Subtype") == "/FileAttachment":
+                problems.append("file attachment")
+            act = obj.get("/A")
+            act = act.get_object() if act is not None else None
+            if isinstance(act, dict) and act.get("/S") in ("/JavaScript", "/Launch"):
+                problems.append("link action")
+    return sorted(set(problems))

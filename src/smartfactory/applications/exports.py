@@ -1,0 +1,114 @@
+"""The application's documents: the commitment letter (PDF and DOCX, in the structure of the
+notice's attachment), the application book as printed (paper equals online: content hash and
+verification code in every page's footer) and the submission receipt."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+
+from smartfactory.documents.pdf import render_pdf
+from smartfactory.organisations.enums import Tier
+
+from . import book as book_rules
+from .models import ApplicationVersion, TierApplication
+
+COMMITMENT_TEXT = (
+    "我单位申报{tier}智能工厂的所有材料，均真实、完整、合法合规，不涉及国家秘密和商业秘密，"
+    "并将配合开展现场核查、技术推广和典型案例交流等工作。如有不实、伪造或隐瞒，愿承担相应的法律责任。"
+)
+
+
+def commitment_context(app: TierApplication) -> dict:
+    today = timezone.localdate()
+    return {
+        "title": "真实性承诺书", "tier": Tier(app.tier).label,
+        "text": COMMITMENT_TEXT.format(tier=Tier(app.tier).label),
+        "enterprise": app.factory.enterprise.name, "uscc": app.factory.enterprise.uscc,
+        "factory": app.factory.name, "legal_representative": app.legal_representative,
+        "date": f"{today.year}年{today.month}月{today.day}日",
+    }
+
+
+def commitment_pdf(app: TierApplication) -> bytes:
+    return render_pdf("applications/commitment_pdf.html", commitment_context(app))
+
+
+def commitment_docx(app: TierApplication) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    ctx = commitment_context(app)
+    document = Document()
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = heading.add_run(ctx["title"])
+    run.bold = True
+    run.font.size = Pt(22)
+    body = document.add_paragraph(ctx["text"])
+    body.paragraph_format.first_line_indent = Pt(32)
+    document.add_paragraph("")
+    document.add_paragraph(f"单位法人签字：{ctx['legal_representative'] or '＿＿＿＿＿＿'}")
+    document.add_paragraph(f"申报单位名称（盖章）：{ctx['enterprise']}")
+    document.add_paragraph(f"统一社会信用代码：{ctx['uscc']}")
+    document.add_paragraph(ctx["date"])
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _book_rows(version: str, tier: str, entries: dict, document: dict) -> list[dict]:
+    scenarios = {s["number"]: s for s in document["scenarios"]}
+    kpis = {k["id"]: k for k in document.get("kpis", [])}
+    levels = {level["id"]: level["name"] for level in document["kpi_benchmark_levels"]}
+    out = []
+    for section in book_rules.sections(version, tier):
+        fields = []
+        for f in section["fields"]:
+            if f.kind == "scenarios":
+                rows = [(scenarios[int(k.split(".")[1])], v) for k, v in sorted(
+                    entries.items(), key=lambda kv: int(kv[0].split(".")[1]) if kv[0].startswith("scenario.") else 0)
+                    if k.startswith("scenario.") and v]
+                fields.append({"label": f.label, "kind": "scenarios", "rows": rows})
+            elif f.kind == "kpis":
+                rows = [(kpis[k.split(".", 1)[1]], v, levels.get(v.get("benchmark"), ""))
+                        for k, v in sorted(entries.items()) if k.startswith("kpi.") and v]
+                fields.append({"label": f.label, "kind": "kpis", "rows": rows})
+            elif f.kind in ("targets", "milestones"):
+                prefix = "target." if f.kind == "targets" else "milestone."
+                rows = [v for k, v in sorted(entries.items(), key=lambda kv: kv[0]) if k.startswith(prefix) and v]
+                fields.append({"label": f.label, "kind": f.kind, "rows": rows})
+            else:
+                fields.append({"label": f.label, "kind": f.kind, "value": entries.get(f.entry_key) or ""})
+        out.append({"title": section["title"], "fields": fields})
+    return out
+
+
+def book_pdf(app: TierApplication, version: ApplicationVersion | None) -> bytes:
+    """The book as submitted (``version``) or, for a draft, as it stands (marked 草稿)."""
+    framework = app.campaign.framework_version
+    document = book_rules.document_of(framework)
+    if version is not None:
+        entries = version.snapshot.get("book", {})
+        footer = f"校验码 {version.verification_code} · 第{version.number}版 · SM3 {version.content_hash[:16]}"
+        attachments = version.snapshot.get("attachments", [])
+    else:
+        from .services import entries_of
+
+        entries = entries_of(app)
+        footer = "草稿 · 未提交，不能作为纸质报送材料"
+        attachments = [{"kind": a.kind, "name": a.original_name, "sha256": a.sha256} for a in app.attachments.all()]
+    return render_pdf("applications/book_pdf.html", {
+        "app": app, "tier": Tier(app.tier).label, "sections": _book_rows(framework, app.tier, entries, document),
+        "attachments": attachments, "version": version, "footer_text": footer,
+    })
+
+
+def receipt_pdf(app: TierApplication, version: ApplicationVersion) -> bytes:
+    return render_pdf("applications/receipt_pdf.html", {
+        "app": app, "tier": Tier(app.tier).label, "version": version,
+        "submitted_at": timezone.localtime(version.submitted_at),
+        "footer_text": f"回执 · 校验码 {version.verification_code}",
+    })

@@ -1,0 +1,249 @@
+"""Excellent and leading applications: eligibility with every reason, the book (autosave with
+optimistic versions), attachments, the confidentiality scan, the commitment, submission with a
+snapshot, verification codes that change after a return, and /verify."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from smartfactory.applications import exports, services
+from smartfactory.applications.enums import Action, State
+from smartfactory.applications.models import ApplicationVersion, Attachment
+from smartfactory.applications.workflow import transition
+from smartfactory.assessments.models import SelfAssessment
+from smartfactory.campaigns.enums import CampaignStatus, Stage
+from smartfactory.campaigns.models import Campaign, ChannelRule, StageDeadline
+from smartfactory.errors import Conflict, DeadlinePassed, InvalidInput, NotEligible, TransitionNotAllowed
+from smartfactory.frameworks.engine import evaluate, validate_facts
+from smartfactory.frameworks.services import spec_for
+from smartfactory.organisations.enums import AuthorityLevel, LegalStatus, Role
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+BJ = ZoneInfo("Asia/Shanghai")
+DEADLINE = datetime(2042, 7, 18, 23, 59, 59, tzinfo=BJ)
+BEFORE = datetime(2042, 7, 1, 9, 0, 0, tzinfo=BJ)
+
+
+def _render(text: str) -> bytes:
+    from smartfactory.documents.pdf import render_pdf
+
+    return render_pdf("applications/commitment_pdf.html", {"title": "附件", "text": text, "enterprise": "x", "uscc": "x",
+                                                            "legal_representative": "x", "date": "x"})
+
+
+def excellent_facts():
+    return {
+        "basic_requirements": {b.id: True for b in spec_for("2025").basic_requirements},
+        "cmmm_level": 3, "scenarios": [{"number": n, "ai": n == 24} for n in (1, 4, 12, 24, 30)],
+        "kpi_benchmark_level": "national_leading",
+    }
+
+
+@pytest.fixture
+def setup():
+    campaign = Campaign.objects.create(year=2042, name="2042", framework_version="2025",
+                                       tiers_open=["basic", "advanced", "excellent", "leading"], status=CampaignStatus.OPEN)
+    StageDeadline.objects.create(campaign=campaign, stage=Stage.ENTERPRISE_SUBMISSION, deadline=DEADLINE)
+    sichuan = f.authority("510000", level=AuthorityLevel.PROVINCE)
+    f.authority("510100", level=AuthorityLevel.CITY, parent=sichuan)
+    enterprise = f.enterprise("510107")
+    factory = f.factory(enterprise)
+    f.award(factory, "basic", year=2040)
+    f.award(factory, "advanced", year=2041, by=sichuan)
+    spec = spec_for("2025")
+    facts = excellent_facts()
+    SelfAssessment.objects.create(factory=factory, campaign=campaign, framework_version="2025", facts=facts,
+                                  verdict={**evaluate(spec, validate_facts(spec, facts)), "complete": True, "missing": []},
+                                  attained_tier="excellent")
+    user = f.user("applicant", role=Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    return {"campaign": campaign, "enterprise": enterprise, "factory": factory, "user": user, "sichuan": sichuan}
+
+
+def fill_book(app, user):
+    values = {
+        "cover.project_name": "武侯卓越工厂", "part1.enterprise_nature": "民营企业", "part1.revenue": "52000",
+        "part1.profit": "4100", "part1.employees": "820", "part1.contact_person": "王工", "part1.contact_phone": "13800138000",
+        "part1.factory_address": "成都市武侯区", "part1.construction_period": "2022–2025", "part1.total_investment": "12000",
+        "part1.main_products": "机床", "part1.cmmm_level": "3", "part2.overall_situation": "<p>总体<script>x</script></p>",
+        "part2.system_integration": "<p>集成</p>", "part3.advancement": "<p>领先</p>", "part3.follow_up_plan": "<p>计划</p>",
+    }
+    versions = services.entry_versions(app)
+    for key, value in values.items():
+        services.save_entry(app, key, value, expected_version=versions.get(key, 0), actor=user)
+    services.save_entry(app, "scenario.24", {"content": "视觉检测", "ai": "true", "effects": "漏检率下降"}, expected_version=0,
+                        actor=user)
+    services.save_entry(app, "kpi.defect_rate", {"before": "2.1", "after": "0.9", "benchmark": "national_leading"},
+                        expected_version=0, actor=user)
+    services.set_legal_representative(app, actor=user, name="李法人")
+
+
+def attach(app, user, kind, name, data):
+    return services.attach_file(app, kind=kind, upload=SimpleUploadedFile(name, data), actor=user)
+
+
+# ------------------------------------------------------------------ eligibility
+def test_without_advanced_award_excellent_is_refused_with_reasons(setup):
+    setup["factory"].tier_awards.filter(tier="advanced").delete()
+    with pytest.raises(NotEligible) as exc:
+        services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
+    assert "申报卓越级须已获评先进级" in exc.value.message
+
+
+def test_leading_without_excellent_is_refused(setup):
+    with pytest.raises(NotEligible) as exc:
+        services.create_application(setup["factory"], setup["campaign"], tier="leading", actor=setup["user"])
+    assert "须已获评卓越级" in exc.value.message
+    assert "自评估未达到领航级要素条件" in exc.value.message  # every reason, not only the first
+
+
+def test_branch_outside_special_industries_is_refused_inside_allowed(setup):
+    e = setup["enterprise"]
+    e.legal_status, e.parent_uscc, e.industry_id = LegalStatus.BRANCH, f.enterprise("110108").uscc, "34"
+    e.save()
+    with pytest.raises(NotEligible) as exc:
+        services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
+    assert "法人分支机构仅限" in exc.value.message
+    e.industry_id = "32"  # 有色金属冶炼和压延加工业
+    e.save()
+    assert services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
+
+
+def test_province_channel_restricted_to_applicants_registered_there(setup):
+    ChannelRule.objects.create(campaign=setup["campaign"], province_code="510000", province_name="四川省",
+                               registered_in_province_only=True, basis="川经信智能函〔2025〕319号")
+    outsider = f.enterprise("330203")  # registered in Ningbo
+    factory = f.factory(outsider)
+    factory.county = f.division("510107")  # but its factory is in Chengdu → Sichuan's channel
+    factory.save()
+    f.award(factory, "advanced", year=2041, by=setup["sichuan"])
+    user = f.user("ningbo", role=Role.ENTERPRISE_ADMIN, enterprise=outsider)
+    with pytest.raises(NotEligible) as exc:
+        services.create_application(factory, setup["campaign"], tier="excellent", actor=user)
+    assert "四川省仅受理在本省注册的申报主体" in exc.value.message
+
+
+# ------------------------------------------------------------------ book, scan, submission
+def test_book_autosave_sanitises_and_conflicts(setup):
+    setup["factory"].address = "成都市武侯区武侯大道1号"
+    setup["factory"].save()
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
+    entry = services.save_entry(app, "part2.overall_situation", "<p onclick='x'>好<script>alert(1)</script></p>",
+                                expected_version=0, actor=setup["user"])
+    assert entry.value == "<p>好</p>"
+    with pytest.raises(Conflict):
+        services.save_entry(app, "part2.overall_situation", "<p>旧页面</p>", expected_version=0, actor=setup["user"])
+    assert services.entries_of(app)["part1.factory_address"] == "成都市武侯区武侯大道1号"  # prefilled from the profile
+
+
+def test_confidential_marking_in_attached_pdf_blocks_submit_naming_file_and_page(setup):
+    user = setup["user"]
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
+    fill_book(app, user)
+    attach(app, user, Attachment.Kind.CMMM_REPORT, "c3mep.pdf", _render("成熟度三级"))
+    attach(app, user, Attachment.Kind.TIER_PROOF, "先进级证书.pdf", _render("此件为机密文件"))
+    attach(app, user, Attachment.Kind.COMMITMENT, "承诺书.pdf", exports.commitment_pdf(app))
+    with time_machine.travel(BEFORE, tick=False), pytest.raises(NotEligible) as exc:
+        transition(app, Action.SUBMIT, actor=user)
+    assert "机密" in exc.value.message and "先进级证书.pdf 第1页" in exc.value.message
+    services.set_confidentiality_justification(app, actor=user, text="“机密”为产品型号“机密型”，不涉密。")
+    with time_machine.travel(BEFORE, tick=False):
+        app = transition(app, Action.SUBMIT, actor=user)
+    assert app.state == State.IN_REVIEW
+    version = ApplicationVersion.objects.get(application=app, number=1)
+    assert version.snapshot["book"]["cover.project_name"] == "武侯卓越工厂"
+    assert version.snapshot["confidentiality"]["justification"].startswith("“机密”")
+    assert len(version.verification_code) == 10 and len(version.content_hash) == 64
+    # double submit: refused, still one version
+    with time_machine.travel(BEFORE, tick=False), pytest.raises(TransitionNotAllowed):
+        transition(app, Action.SUBMIT, actor=user)
+    assert app.versions.count() == 1
+
+
+def test_pdf_with_javascript_is_refused(setup):
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)  # what a hostile PDF carries
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pytest.raises(InvalidInput) as exc:
+        attach(app, setup["user"], Attachment.Kind.OTHER, "a.pdf", buffer.getvalue())
+    assert "脚本" in exc.value.message
+    with pytest.raises(InvalidInput):
+        attach(app, setup["user"], Attachment.Kind.OTHER, "a.pdf", b"<html>not a pdf</html>")
+    with pytest.raises(InvalidInput) as exc:
+        attach(app, setup["user"], Attachment.Kind.VIDEO, "v.mp4", _render("not a video"))
+    assert "MP4" in exc.value.message
+    assert not app.attachments.exists()
+
+
+@pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (1, False)])
+def test_submission_deadline(setup, offset, allowed):
+    user = setup["user"]
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
+    fill_book(app, user)
+    for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
+        attach(app, user, kind, f"{kind}.pdf", _render("正常材料"))
+    with time_machine.travel(DEADLINE + timedelta(seconds=offset), tick=False):
+        if allowed:
+            assert transition(app, Action.SUBMIT, actor=user).state == State.IN_REVIEW
+        else:
+            with pytest.raises(DeadlinePassed):
+                transition(app, Action.SUBMIT, actor=user)
+
+
+def test_verification_code_changes_after_return_and_verify_page(setup, client):
+    user = setup["user"]
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
+    fill_book(app, user)
+    for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
+        attach(app, user, kind, f"{kind}.pdf", _render("正常材料"))
+    county = f.authority("510107", level=AuthorityLevel.COUNTY)
+    reviewer = f.user("rev", role=Role.AUTHORITY_REVIEWER, authority=county)
+    with time_machine.travel(BEFORE, tick=False):
+        app = transition(app, Action.SUBMIT, actor=user)
+        first = app.versions.get(number=1).verification_code
+        app = transition(app, Action.RETURN, actor=reviewer, reason="补充")
+        services.save_entry(app, "part1.revenue", "53000", expected_version=services.entry_versions(app)["part1.revenue"],
+                            actor=user)
+        app = transition(app, Action.RESUBMIT, actor=user)
+    second = app.versions.get(number=2).verification_code
+    assert first != second
+    page = client.get(f"/verify/{first}/")
+    assert page.status_code == 200 and "已被第2版取代" in page.content.decode()
+    body = client.get(f"/verify/{second}/").content.decode()
+    assert "最新提交版本" in body and "53000" not in body  # nothing confidential on the public page
+    assert client.get("/verify/ZZZZZZZZZZ/").status_code == 404
+    pdf = exports.book_pdf(app, app.versions.get(number=2))
+    if shutil.which("pdftotext") is None:
+        pytest.fail("poppler-utils is required (make test installs it)")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert text.count(f"校验码 {second}") >= 2  # in the footer of every page (and the header table)
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True).stdout.decode()
+    assert "yes" in fonts
+
+
+def test_commitment_documents(setup):
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
+    services.set_legal_representative(app, actor=setup["user"], name="李法人")
+    pdf = exports.commitment_pdf(app)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "真实性承诺书" in text and "卓越级" in text and setup["enterprise"].name in text and "李法人" in text
+    from docx import Document
+
+    docx = Document(io.BytesIO(exports.commitment_docx(app)))
+    joined = "\n".join(p.text for p in docx.paragraphs)
+    assert "真实性承诺书" in joined and "李法人" in joined and setup["enterprise"].uscc in joined
