@@ -2,7 +2,7 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import AUTH
-from .routers import auth, campaigns, enterprises, factories, frameworks, me, regions
+from .routers import applications, auth, campaigns, enterprises, factories, frameworks, me, regions
 
 api = NinjaAPI(
     title="智能工厂梯度培育平台 API",
@@ -19,3 +19,4 @@ api.add_router("/factories", factories.router)
 api.add_router("/regions", regions.router)
 api.add_router("/campaigns", campaigns.router)
 api.add_router("/frameworks", frameworks.router)
+api.add_router("/applications", applications.router)

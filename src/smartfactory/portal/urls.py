@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, assessments, enterprises, factories, home, regions, registration
+from .views import applications, assessments, book, enterprises, factories, home, regions, registration
 
 app_name = "portal"
 urlpatterns = [
@@ -21,6 +21,15 @@ urlpatterns = [
     path("factories/<uuid:factory_id>/assessment/", assessments.start, name="assessment_start"),
     path("factories/<uuid:factory_id>/apply/", applications.apply, name="apply"),
     path("applications/<uuid:application_id>/", applications.application_page, name="application"),
+    path("applications/<uuid:application_id>/book/<str:key>/", book.save_entry, name="book_save"),
+    path("applications/<uuid:application_id>/attachments/", book.upload, name="book_upload"),
+    path("applications/<uuid:application_id>/attachments/<uuid:attachment_id>/", book.download, name="book_download"),
+    path("applications/<uuid:application_id>/attachments/<uuid:attachment_id>/remove/", book.remove, name="book_remove"),
+    path("applications/<uuid:application_id>/legal-representative/", book.legal_representative, name="book_legal_rep"),
+    path("applications/<uuid:application_id>/justification/", book.justification, name="book_justification"),
+    path("applications/<uuid:application_id>/commitment.<str:fmt>", book.commitment, name="book_commitment"),
+    path("applications/<uuid:application_id>/book.pdf", book.book_pdf, name="book_pdf"),
+    path("applications/<uuid:application_id>/receipt/<int:number>.pdf", book.receipt, name="book_receipt"),
     path("applications/<uuid:application_id>/<str:action>/", applications.application_action, name="application_action"),
     path("assessments/<uuid:assessment_id>/", assessments.questionnaire_page, name="assessment"),
     path("assessments/<uuid:assessment_id>/answers/<str:key>/", assessments.save, name="assessment_save"),

@@ -13,11 +13,12 @@ from smartfactory.applications import content as content_rules
 from smartfactory.applications import services
 from smartfactory.applications.enums import Action
 from smartfactory.applications.queries import applications_for_user
-from smartfactory.applications.workflow import allowed_actions, transition
+from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, transition
 from smartfactory.campaigns.services import require_open_campaign
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.queries import factories_for_user, get_in_scope
 
+from . import book
 from .common import add_service_error
 
 APPLICANT_ACTIONS = {Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW}
@@ -54,6 +55,8 @@ def apply(request, factory_id):
 @require_http_methods(["GET", "POST"])
 def application_page(request, application_id):
     app = get_in_scope(applications_for_user(request.user), id=application_id)
+    if app.tier in BOOK_TIERS:
+        return book.book_page(request, app)
     editable = app.state in services.EDITABLE_STATES
     form = content_form(app.tier, request.POST if request.method == "POST" and editable else None, initial=app.content)
     if request.method == "POST" and editable and form.is_valid():

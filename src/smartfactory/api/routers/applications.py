@@ -1,0 +1,160 @@
+import json
+from datetime import datetime
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from smartfactory.applications import book as book_rules
+from smartfactory.applications import services
+from smartfactory.applications.enums import Action
+from smartfactory.applications.queries import applications_for_user
+from smartfactory.applications.workflow import allowed_actions, transition
+from smartfactory.campaigns.models import Campaign
+from smartfactory.errors import Conflict, NotEligible
+from smartfactory.organisations.queries import factories_for_user, get_in_scope
+
+router = Router(tags=["applications"])
+
+
+class ApplicationIn(Schema):
+    factory: UUID
+    tier: str
+    campaign: int
+
+
+class AttachmentOut(Schema):
+    id: UUID
+    kind: str
+    name: str
+    size: int
+    sha256: str
+    findings: list[dict]
+
+
+class VersionOut(Schema):
+    number: int
+    submitted_at: datetime
+    verification_code: str
+    content_hash: str
+
+
+class ApplicationOut(Schema):
+    id: UUID
+    factory: UUID
+    enterprise_uscc: str
+    tier: str
+    campaign: int
+    state: str
+    current_authority: str | None
+    version: int
+    legal_representative: str
+    completeness: list[dict]
+    attachments: list[AttachmentOut]
+    versions: list[VersionOut]
+    actions: list[str]
+
+
+class EntryIn(Schema):
+    key: str
+    value: str | dict | None = None
+    version: int = 0
+
+
+class EntryOut(Schema):
+    key: str
+    value: str | dict | list | None
+    version: int
+
+
+class NotEligibleOut(Schema):
+    code: str
+    message: str
+    reasons: list[str]
+
+
+def _out(app, user) -> dict:
+    entries = services.entries_of(app)
+    return {
+        "id": app.id, "factory": app.factory_id, "enterprise_uscc": app.factory.enterprise.uscc, "tier": app.tier,
+        "campaign": app.campaign.year, "state": app.state,
+        "current_authority": app.current_authority.name if app.current_authority_id else None,
+        "version": app.version, "legal_representative": app.legal_representative,
+        "completeness": book_rules.completeness(app.campaign.framework_version, app.tier, entries)
+        if app.tier in ("excellent", "leading") else [],
+        "attachments": [{"id": a.id, "kind": a.kind, "name": a.original_name, "size": a.size, "sha256": a.sha256,
+                         "findings": a.findings} for a in app.attachments.all()],
+        "versions": [{"number": v.number, "submitted_at": v.submitted_at, "verification_code": v.verification_code,
+                      "content_hash": v.content_hash} for v in app.versions.all()],
+        "actions": [str(a) for a in allowed_actions(app, user)],
+    }
+
+
+@router.get("", response=list[ApplicationOut])
+def list_applications(request, state: str | None = None):
+    """Applications in the caller's scope (authorities read-only here; review actions come with the
+    recommendation workflow)."""
+    qs = applications_for_user(request.user).prefetch_related("attachments", "versions").order_by("-created_at")
+    if state:
+        qs = qs.filter(state=state)
+    return [_out(a, request.user) for a in qs[:500]]
+
+
+@router.post("", response={201: ApplicationOut, 422: NotEligibleOut})
+def open_application(request, payload: ApplicationIn):
+    """Open an application; 422 with every eligibility reason when the factory may not apply."""
+    factory = get_in_scope(factories_for_user(request.user), id=payload.factory)
+    campaign = get_object_or_404(Campaign, year=payload.campaign)
+    try:
+        app = services.create_application(factory, campaign, tier=payload.tier, actor=request.user)
+    except NotEligible as error:
+        reasons = error.details.get("reasons")
+        return Status(422, {"code": error.code, "message": error.message,
+                            "reasons": reasons if isinstance(reasons, list) else [error.message]})
+    return Status(201, _out(app, request.user))
+
+
+@router.get("/{application_id}", response=ApplicationOut)
+def get_application(request, application_id: UUID):
+    return _out(get_in_scope(applications_for_user(request.user), id=application_id), request.user)
+
+
+@router.get("/{application_id}/sections", response=list[EntryOut])
+def get_sections(request, application_id: UUID):
+    app = get_in_scope(applications_for_user(request.user), id=application_id)
+    return [{"key": k, "value": v, "version": n} for k, v, n in app.book.order_by("key").values_list("key", "value", "version")]
+
+
+@router.patch("/{application_id}/sections", response={200: EntryOut, 409: dict})
+def patch_section(request, application_id: UUID, payload: EntryIn):
+    """Save one entry with the version you last read (0 for a new one); 409 with the current value
+    when someone saved it in between."""
+    app = get_in_scope(applications_for_user(request.user), id=application_id)
+    try:
+        entry = services.save_entry(app, payload.key, payload.value, expected_version=payload.version, actor=request.user)
+    except Conflict as error:
+        return Status(409, {**error.as_dict(), "current_value": json.loads(error.details["current_value"]),
+                            "current_version": error.details["current_version"]})
+    return {"key": entry.key, "value": entry.value, "version": entry.version}
+
+
+@router.post("/{application_id}/attachments", response={201: AttachmentOut})
+def upload_attachment(request, application_id: UUID, kind: Form[str], file: File[UploadedFile]):
+    app = get_in_scope(applications_for_user(request.user), id=application_id)
+    a = services.attach_file(app, kind=kind, upload=file, actor=request.user)
+    return Status(201, {"id": a.id, "kind": a.kind, "name": a.original_name, "size": a.size, "sha256": a.sha256,
+                        "findings": a.findings})
+
+
+@router.post("/{application_id}/submit", response=ApplicationOut)
+def submit(request, application_id: UUID):
+    app = get_in_scope(applications_for_user(request.user), id=application_id)
+    action = Action.RESUBMIT if app.state == "returned" else Action.SUBMIT
+    return _out(transition(app, action, actor=request.user), request.user)
+
+
+@router.post("/{application_id}/withdraw", response=ApplicationOut)
+def withdraw(request, application_id: UUID):
+    app = get_in_scope(applications_for_user(request.user), id=application_id)
+    return _out(transition(app, Action.WITHDRAW, actor=request.user), request.user)
