@@ -1,6 +1,10 @@
-"""Run every benchmark (``make bench``): the enterprise import on SQLite, then on PostgreSQL.
+"""Run every benchmark (``make bench``): the enterprise import on SQLite, then on PostgreSQL; then the
+re-scoring of a campaign's self-assessments on SQLite (pilot, 50 k), then on PostgreSQL (national, 500 k).
 
     BENCH_COUNT=500000 .venv/bin/python benchmarks/run_all.py
+
+BENCH_COUNT sets the import's row count (default 500000); BENCH_RESCORE_COUNT, if set, the re-scoring's on
+both databases (default: 50000 on SQLite, 500000 on PostgreSQL, the goals' sizes).
 
 The runs are sequential (they would compete for the same cores). Each one prints its own report and a
 JSON summary line; this script collects the summaries, prints them as a table and as JSON lines, and
@@ -17,10 +21,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATABASES = ("sqlite", "postgres")
+RESCORE_COUNTS = {"sqlite": 50_000, "postgres": 500_000}  # QUALITY.md P4: pilot / national
 
 
-def run_import(database: str, count: int) -> dict | None:
-    cmd = [sys.executable, str(HERE / "import_enterprises.py"), "--database", database, "--count", str(count)]
+def run_benchmark(script: str, database: str, count: int) -> dict | None:
+    cmd = [sys.executable, str(HERE / script), "--database", database, "--count", str(count)]
     print(f"$ {' '.join(cmd)}", flush=True)
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     print(proc.stdout, end="", flush=True)
@@ -37,10 +42,15 @@ def main() -> int:
     count = int(os.environ.get("BENCH_COUNT", "500000"))
     summaries: list[dict] = []
     failed = False
-    for database in DATABASES:
-        summary = run_import(database, count)
+    rescore_count = os.environ.get("BENCH_RESCORE_COUNT")
+    runs = [("import_enterprises.py", database, count) for database in DATABASES] + [
+        ("rescore_assessments.py", database, int(rescore_count) if rescore_count else RESCORE_COUNTS[database])
+        for database in DATABASES
+    ]
+    for script, database, n in runs:
+        summary = run_benchmark(script, database, n)
         if summary is None or summary["exit_code"] != 0:
-            print(f"import_enterprises on {database}: FAILED", file=sys.stderr)
+            print(f"{script.removesuffix('.py')} on {database}: FAILED", file=sys.stderr)
             failed = True
         if summary is not None:
             summaries.append(summary)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, campaigns, declarations, enterprises, home, users
+from .views import applications, campaigns, declarations, enterprises, home, thresholds, users
 
 app_name = "console"
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
     path("experts/new/", users.expert_create, name="expert_create"),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/<int:year>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:year>/thresholds/", thresholds.threshold_page, name="thresholds"),
+    path("campaigns/<int:year>/thresholds/jobs/", thresholds.job_list, name="threshold_jobs"),
 ]

@@ -12,6 +12,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -32,8 +33,9 @@ from .models import JobStatus, RescoreJob
 
 logger = logging.getLogger(__name__)
 
-# (id, new verdict, new attained tier or "", scored_at as read: the row is written only if unchanged)
-Update = tuple[uuid.UUID, dict, str, object]
+# (id, new verdict as JSON text from the writer's dumps, new attained tier or "", scored_at as read: the
+# row is written only if that is unchanged)
+Update = tuple[uuid.UUID, str, str, object]
 
 
 def can_rescore(user) -> bool:
@@ -76,8 +78,10 @@ def rescore_campaign(job_id, *, chunk: int = 5000) -> RescoreJob:
     Idempotent: running a job again recomputes the same verdicts (and then counts no changes). Rows are
     read in primary-key order, ``chunk`` at a time (id, facts, the old verdict's completeness only);
     each is evaluated from its facts, keeping ``complete``/``missing`` from the old verdict (they depend
-    on the questionnaire, not on thresholds). A row without facts (never scored) or whose facts no
-    longer validate is scored from its answers by ``assessments.services.score`` (slow, rare).
+    on the questionnaire, not on thresholds). A row never scored (no answer saved yet) is left alone:
+    its first save scores it under the thresholds of that day. A row scored before facts were stored,
+    or whose facts no longer validate, is scored from its answers by ``assessments.services.score``
+    (slow, rare). Every row read counts as done.
     Side effects, in order: the job marked running with its total; per chunk, in one transaction, the
     verdicts, attained tiers, scored_at and scored_thresholds written and the job's done/changed
     advanced; at the end the job marked done (or failed, with the error) and one audit event
@@ -93,7 +97,7 @@ def rescore_campaign(job_id, *, chunk: int = 5000) -> RescoreJob:
     job.save(update_fields=["status", "started_at", "finished_at", "total", "done", "changed", "error"])
     try:
         spec = framework_spec_for(campaign)
-        write = _bulk_writer()
+        writer = _bulk_writer()
         last = None
         while True:
             if _current_overrides(campaign) != spec.overrides:
@@ -109,6 +113,8 @@ def rescore_campaign(job_id, *, chunk: int = 5000) -> RescoreJob:
             slow: list[uuid.UUID] = []
             changed = 0
             for pk, facts, old_tier, scored_at, complete, missing in batch:
+                if scored_at is None:
+                    continue  # never scored (no answer saved yet): its first save scores it
                 if facts is None or complete is None:
                     slow.append(pk)
                     continue
@@ -121,9 +127,9 @@ def rescore_campaign(job_id, *, chunk: int = 5000) -> RescoreJob:
                 verdict["missing"] = missing or []
                 tier = verdict["attained_tier"] or ""
                 changed += tier != old_tier
-                updates.append((pk, verdict, tier, scored_at))
+                updates.append((pk, writer.dumps(verdict), tier, scored_at))  # text: 5,000 dicts weigh more
             with transaction.atomic():
-                write(updates, timezone.now(), spec.overrides)
+                writer.write(updates, timezone.now(), spec.overrides)
                 for assessment in SelfAssessment.objects.filter(pk__in=slow).select_related("campaign"):
                     old_tier = assessment.attained_tier
                     changed += (score(assessment, spec=spec)["attained_tier"] or "") != old_tier
@@ -153,12 +159,34 @@ def _finish(job: RescoreJob, status: str, *, error: str = "") -> RescoreJob:
 # ---------------------------------------------------------------------------------- bulk writes
 
 
-def _bulk_writer() -> Callable[[Sequence[Update], object, dict], None]:
-    return _write_postgresql if connection.vendor == "postgresql" else _write_sqlite
+class BulkWriter(NamedTuple):
+    dumps: Callable[[object], str]
+    write: Callable[[Sequence[Update], object, dict], None]
+
+
+def _bulk_writer() -> BulkWriter:
+    if connection.vendor == "postgresql":
+        return BulkWriter(_dumps, _write_postgresql)
+    return BulkWriter(_dumps_as_django, _write_sqlite)
 
 
 def _dumps(value) -> str:
+    """Compact JSON for jsonb parameters (PostgreSQL parses it; the text form is not kept)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _dumps_as_django(value) -> str:
+    """JSON text exactly as JSONField writes it: on SQLite the text is what is stored, and an exact
+    lookup such as ``filter(scored_thresholds={...})`` compares it as text."""
+    return json.dumps(value)
+
+
+_PG_UPDATE = (
+    "UPDATE assessments_selfassessment AS a SET verdict = v.verdict, attained_tier = v.attained, "
+    "scored_at = %s, scored_thresholds = %s::jsonb "
+    "FROM (VALUES {values}) AS v(id, verdict, attained, read_scored_at) "
+    "WHERE a.id = v.id AND a.scored_at IS NOT DISTINCT FROM v.read_scored_at"
+)
 
 
 def _write_postgresql(updates: Sequence[Update], now, thresholds: dict) -> None:
@@ -169,13 +197,8 @@ def _write_postgresql(updates: Sequence[Update], now, thresholds: dict) -> None:
     values = ", ".join(["(%s::uuid, %s::jsonb, %s, %s::timestamptz)"] * len(updates))
     params: list = [now, _dumps(thresholds)]
     for pk, verdict, tier, scored_at in updates:
-        params += (pk, _dumps(verdict), tier, scored_at)
-    sql = (
-        "UPDATE assessments_selfassessment AS a SET verdict = v.verdict, attained_tier = v.attained, "
-        "scored_at = %s, scored_thresholds = %s::jsonb "
-        f"FROM (VALUES {values}) AS v(id, verdict, attained, read_scored_at) "
-        "WHERE a.id = v.id AND a.scored_at IS NOT DISTINCT FROM v.read_scored_at"
-    )
+        params += (pk, verdict, tier, scored_at)
+    sql = _PG_UPDATE.format(values=values)  # only placeholders are interpolated; values are bound parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -186,10 +209,10 @@ def _write_sqlite(updates: Sequence[Update], now, thresholds: dict) -> None:
         return
     ops = connection.ops
     db_now = ops.adapt_datetimefield_value(now)
-    db_thresholds = _dumps(thresholds)
+    db_thresholds = _dumps_as_django(thresholds)
     db_id = (lambda u: u) if connection.features.has_native_uuid_field else (lambda u: u.hex)
     params = [
-        (_dumps(verdict), tier, db_now, db_thresholds, db_id(pk), ops.adapt_datetimefield_value(scored_at))
+        (verdict, tier, db_now, db_thresholds, db_id(pk), ops.adapt_datetimefield_value(scored_at))
         for pk, verdict, tier, scored_at in updates
     ]
     with connection.cursor() as cursor:
