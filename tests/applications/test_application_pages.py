@@ -11,12 +11,12 @@ from openpyxl import load_workbook
 
 from smartfactory.applications.enums import State
 from smartfactory.applications.models import TierApplication
-from tests.applications.test_advanced_workflow import BEFORE_ALL, CONTENT, world  # noqa: F401  (fixture)
+from tests.applications.test_advanced_workflow import BEFORE_ALL, CONTENT
 
 pytestmark = pytest.mark.django_db
 
 
-def test_journey_through_the_pages(world, client_for):  # noqa: F811
+def test_journey_through_the_pages(world, client_for):
     u, app = world["users"], world["app"]
     with time_machine.travel(BEFORE_ALL, tick=False):
         # log in at the travelled time: a session from "today" is past its idle timeout in 2041
@@ -50,7 +50,7 @@ def test_journey_through_the_pages(world, client_for):  # noqa: F811
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
-def test_outsiders_get_404_and_draft_is_private(world, client_for):  # noqa: F811
+def test_outsiders_get_404_and_draft_is_private(world, client_for):
     app = world["app"]
     assert client_for(world["users"]["district"]).get(f"/console/applications/{app.id}/").status_code == 404  # draft
     from tests import factories as f

@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from smartfactory.applications.enums import State
 from smartfactory.applications.models import TierApplication
-from tests.applications.test_excellent_book import BEFORE, _render, fill_book, setup  # noqa: F401  (fixture)
+from tests.applications.test_excellent_book import BEFORE, _render, fill_book
 
 pytestmark = pytest.mark.django_db
 
 
-def test_api_refuses_excellent_without_advanced_with_reasons(setup, client_for):  # noqa: F811
+def test_api_refuses_excellent_without_advanced_with_reasons(setup, client_for):
     setup["factory"].tier_awards.filter(tier="advanced").delete()
     response = client_for(setup["user"]).post(
         "/api/v1/applications", {"factory": str(setup["factory"].id), "tier": "excellent", "campaign": 2042},
@@ -29,13 +29,13 @@ def test_api_refuses_excellent_without_advanced_with_reasons(setup, client_for):
     assert not TierApplication.objects.exists()
 
 
-def test_page_refusal_shows_the_reasons(setup, client_for):  # noqa: F811
+def test_page_refusal_shows_the_reasons(setup, client_for):
     response = client_for(setup["user"]).post(f"/portal/factories/{setup['factory'].id}/apply/", {"tier": "leading"},
                                               follow=True)
     assert "须已获评卓越级" in response.content.decode()
 
 
-def test_journey_through_pages_and_api(setup, client_for):  # noqa: F811
+def test_journey_through_pages_and_api(setup, client_for):
     client = client_for(setup["user"])
     created = client.post("/api/v1/applications",
                           {"factory": str(setup["factory"].id), "tier": "excellent", "campaign": 2042},
@@ -66,3 +66,79 @@ def test_journey_through_pages_and_api(setup, client_for):  # noqa: F811
     again = client.post(f"/api/v1/applications/{app.id}/submit")
     assert again.status_code == 409  # read-only after submission; no second version
     assert app.versions.count() == 1
+
+
+def _make_branch(setup):
+    from tests import factories as f
+
+    e = setup["enterprise"]
+    e.legal_status, e.parent_uscc, e.industry_id = "branch", f.enterprise("110108").uscc, "34"
+    e.save()
+
+
+def _make_non_sichuan(setup):
+    from smartfactory.campaigns.models import ChannelRule
+
+    ChannelRule.objects.create(campaign=setup["campaign"], province_code="510000", province_name="四川省",
+                               registered_in_province_only=True)
+    e = setup["enterprise"]
+    e.county_id, e.province_code, e.city_code = "330203", "330000", "330200"
+    e.save()
+
+
+def _no_advanced(setup):
+    setup["factory"].tier_awards.filter(tier="advanced").delete()
+
+
+REFUSALS = [
+    ("excellent", _no_advanced, "须已获评先进级"),
+    ("excellent", _make_branch, "法人分支机构仅限"),
+    ("leading", lambda setup: None, "须已获评卓越级"),
+    ("excellent", _make_non_sichuan, "四川省仅受理在本省注册的申报主体"),
+]
+
+
+@pytest.mark.parametrize(("tier", "prepare", "reason"), REFUSALS)
+def test_refusals_by_api_and_page(setup, client_for, tier, prepare, reason):
+    prepare(setup)
+    client = client_for(setup["user"])
+    api = client.post("/api/v1/applications", {"factory": str(setup["factory"].id), "tier": tier, "campaign": 2042},
+                      content_type="application/json")
+    assert api.status_code == 422 and any(reason in r for r in api.json()["reasons"])
+    page = client.post(f"/portal/factories/{setup['factory'].id}/apply/", {"tier": tier}, follow=True)
+    assert reason in page.content.decode()
+    assert not TierApplication.objects.exists()
+
+
+def _ready_application(setup, client):
+    created = client.post("/api/v1/applications", {"factory": str(setup["factory"].id), "tier": "excellent",
+                                                   "campaign": 2042}, content_type="application/json")
+    app = TierApplication.objects.get(pk=created.json()["id"])
+    fill_book(app, setup["user"])
+    for kind in ("cmmm_report", "tier_proof", "commitment"):
+        client.post(f"/api/v1/applications/{app.id}/attachments",
+                    {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", _render("正常"))})
+    return app
+
+
+@pytest.mark.parametrize("via", ["api", "page"])
+@pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (1, False)])
+def test_submission_deadline_by_api_and_page(setup, client_for, via, offset, allowed):
+    from datetime import timedelta
+
+    from tests.applications.test_excellent_book import DEADLINE
+
+    app = _ready_application(setup, client_for(setup["user"]))
+    with time_machine.travel(DEADLINE + timedelta(seconds=offset), tick=False):
+        client = client_for(setup["user"])
+        if via == "api":
+            response = client.post(f"/api/v1/applications/{app.id}/submit")
+            assert response.status_code == (200 if allowed else 409)
+            if not allowed:
+                assert response.json()["code"] == "deadline_passed"
+        else:
+            response = client.post(f"/portal/applications/{app.id}/submit/", follow=True)
+            if not allowed:
+                assert "已于2042-07-18 23:59:59截止" in response.content.decode()
+    app.refresh_from_db()
+    assert app.state == (State.IN_REVIEW if allowed else State.DRAFT)
