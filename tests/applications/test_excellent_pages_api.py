@@ -142,3 +142,25 @@ def test_submission_deadline_by_api_and_page(setup, client_for, via, offset, all
                 assert "已于2042-07-18 23:59:59截止" in response.content.decode()
     app.refresh_from_db()
     assert app.state == (State.IN_REVIEW if allowed else State.DRAFT)
+
+
+def test_reviewer_sees_the_submitted_book_and_the_justification(setup, client_for):
+    from smartfactory.applications import services
+    from smartfactory.organisations.enums import AuthorityLevel, Role
+    from tests import factories as f
+
+    client = client_for(setup["user"])
+    app = _ready_application(setup, client)
+    services.save_entry(app, "cover.project_name", "含机密字样的项目", expected_version=services.entry_versions(app)[
+        "cover.project_name"], actor=setup["user"])
+    services.set_confidentiality_justification(app, actor=setup["user"], text="“机密”为产品名称")
+    with time_machine.travel(BEFORE, tick=False):
+        assert client_for(setup["user"]).post(f"/api/v1/applications/{app.id}/submit").status_code == 200
+    county = f.authority("510107", level=AuthorityLevel.COUNTY)
+    reviewer = f.user("cty", role=Role.AUTHORITY_REVIEWER, authority=county)
+    page = client_for(reviewer).get(f"/console/applications/{app.id}/").content.decode()
+    assert "含机密字样的项目" in page and "“机密”为产品名称" in page
+    attachment = app.attachments.first()
+    download = client_for(reviewer).get(f"/portal/applications/{app.id}/attachments/{attachment.id}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")

@@ -15,7 +15,7 @@ from smartfactory.applications import content as content_rules
 from smartfactory.applications import services
 from smartfactory.applications.enums import Action, State
 from smartfactory.applications.queries import applications_for_user, review_queue_for_user
-from smartfactory.applications.workflow import allowed_actions, required_concurrence, transition
+from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, required_concurrence, transition
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.documents.pdf import render_pdf
 from smartfactory.documents.responses import pdf_response, xlsx_response
@@ -46,7 +46,16 @@ def application_detail(request, application_id):
     app = get_in_scope(applications_for_user(request.user), id=application_id)
     actions = [a for a in allowed_actions(app, request.user) if a in REVIEWER_ACTIONS]
     fields = [(label, app.content.get(key, "")) for key, label, _kind, _req in content_rules.fields_for(app.tier)]
+    book_sections = []
+    latest = app.versions.order_by("-number").first()
+    if app.tier in BOOK_TIERS and latest is not None:
+        from smartfactory.applications import book as book_rules
+        from smartfactory.applications.exports import _book_rows
+
+        version = app.campaign.framework_version
+        book_sections = _book_rows(version, app.tier, latest.snapshot.get("book", {}), book_rules.document_of(version))
     return render(request, "console/application_detail.html", {
+        "book_sections": book_sections, "latest": latest, "attachments": app.attachments.all(),
         "app": app, "fields": fields, "actions": [(a, Action(a).label) for a in actions],
         "changes": services.changes_since_return(app) if app.version > 1 else [],
         "reviews": app.reviews.select_related("authority", "reviewer"),
