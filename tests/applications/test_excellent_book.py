@@ -247,3 +247,19 @@ def test_commitment_documents(setup):
     docx = Document(io.BytesIO(exports.commitment_docx(app)))
     joined = "\n".join(p.text for p in docx.paragraphs)
     assert "真实性承诺书" in joined and "李法人" in joined and setup["enterprise"].uscc in joined
+
+
+def test_generated_commitment_does_not_flag_itself_but_real_markings_do(setup):
+    from smartfactory.applications import confidentiality
+
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
+    services.set_legal_representative(app, actor=setup["user"], name="李法人")
+    attachment = attach(app, setup["user"], Attachment.Kind.COMMITMENT, "承诺书.pdf", exports.commitment_pdf(app))
+    assert attachment.findings == []
+    docx = attach(app, setup["user"], Attachment.Kind.OTHER, "承诺书.docx", exports.commitment_docx(app))
+    assert docx.findings == []
+    # a marking split across lines by the PDF text layer is still found
+    found = confidentiality.scan_text("本文件\n机\n密，请勿外传", "x")
+    assert [f.term for f in found] == ["机密"]
+    assert [f.term for f in confidentiality.scan_text("该资料涉及国家秘密", "x", keywords=("国家秘密",),
+                                                      exempt=("不涉及国家秘密",))] == ["国家秘密"]

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DEMO_ENTERPRISE_NAME, login_ok
+from .conftest import DEMO_ENTERPRISE_NAME, choose_location, login_ok, unique
 
 FACTORY = "双流精密部件工厂"
 BUILT = {1, 4, 12, 24, 30}  # one per dimension: 工厂建设, 研发设计, 生产管理, 生产作业, 运营管理
@@ -146,9 +146,14 @@ def test_enterprise_completes_self_assessment_and_reads_result(page):
 def test_progress_cards_catch_up_with_an_answer_saved_during_a_refresh(page):
     """The cards refresh on every autosave (hx-trigger "answer-saved from:body" on a stable container).
     An answer saved while the previous refresh is still in flight must still be counted once that
-    refresh lands. Runs on demo-enterprise's other factory, so it shares nothing with the journey."""
+    refresh lands. Runs on a factory it adds itself, so no other test's answers can be there first."""
     login_ok(page, "demo-enterprise", lands_on="/portal/")
-    open_factory(page, "武侯智能装备一号工厂")
+    page.locator(f"a:has-text('{DEMO_ENTERPRISE_NAME}')").first.click()
+    page.get_by_role("button", name="添加工厂").click()
+    page.fill("input[name=name]", unique("进度卡测试工厂"))
+    choose_location(page)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r".*/portal/factories/[0-9a-f-]{36}/$"))
     page.get_by_role("button", name="填写本年度自评估").click()
     page.wait_for_url(re.compile(r".*/portal/assessments/[0-9a-f-]{36}/$"))
     first, second = keys_in(page, "basic")[:2]

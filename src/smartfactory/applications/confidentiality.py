@@ -27,9 +27,19 @@ def _pattern(keywords: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(re.escape(t) for t in terms))
 
 
-def scan_text(text: str, place: str, *, keywords: tuple[str, ...] = ()) -> list[Finding]:
+def _normalise(text: str, exempt: tuple[str, ...]) -> str:
+    """Line breaks and spaces removed (PDF text extraction splits Chinese phrases across lines), then
+    the exempt phrases blanked out."""
+    text = re.sub(r"\s+", "", text or "")
+    for phrase in sorted(exempt, key=len, reverse=True):
+        text = text.replace(phrase, "□" * len(phrase))
+    return text
+
+
+def scan_text(text: str, place: str, *, keywords: tuple[str, ...] = (), exempt: tuple[str, ...] = ()) -> list[Finding]:
     findings = []
-    for match in _pattern(keywords).finditer(text or ""):
+    text = _normalise(text, exempt)
+    for match in _pattern(keywords).finditer(text):
         start, end = max(match.start() - CONTEXT, 0), min(match.end() + CONTEXT, len(text))
         excerpt = re.sub(r"\s+", " ", text[start:end]).strip()
         findings.append(Finding(match.group(0), place, excerpt))
@@ -55,15 +65,16 @@ def docx_paragraphs(data: bytes) -> list[str]:
     return texts
 
 
-def scan_file(name: str, content_type: str, data: bytes, *, keywords: tuple[str, ...] = ()) -> list[Finding]:
+def scan_file(name: str, content_type: str, data: bytes, *, keywords: tuple[str, ...] = (),
+              exempt: tuple[str, ...] = ()) -> list[Finding]:
     findings: list[Finding] = []
     if content_type == "application/pdf":
         for number, text in enumerate(pdf_pages(data), start=1):
-            findings += scan_text(text, f"附件 {name} 第{number}页", keywords=keywords)
+            findings += scan_text(text, f"附件 {name} 第{number}页", keywords=keywords, exempt=exempt)
     elif content_type.endswith("wordprocessingml.document"):
         for number, text in enumerate(docx_paragraphs(data), start=1):
-            findings += scan_text(text, f"附件 {name} 第{number}段", keywords=keywords)
-    findings += scan_text(name, f"附件文件名 {name}", keywords=keywords)
+            findings += scan_text(text, f"附件 {name} 第{number}段", keywords=keywords, exempt=exempt)
+    findings += scan_text(name, f"附件文件名 {name}", keywords=keywords, exempt=exempt)
     return findings
 
 

@@ -192,6 +192,10 @@ def keywords_for(app: TierApplication) -> tuple[str, ...]:
     return tuple(book.document_of(app.campaign.framework_version).get("confidentiality_keywords", []))
 
 
+def exempt_for(app: TierApplication) -> tuple[str, ...]:
+    return tuple(book.document_of(app.campaign.framework_version).get("confidentiality_exempt_phrases", []))
+
+
 @transaction.atomic
 def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment:
     """Checks type by content (the factory video must be MP4; other kinds PDF, JPG, PNG, XLSX,
@@ -227,7 +231,8 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
                                field="file")
     if data:
         try:
-            findings = [f.as_dict() for f in confidentiality.scan_file(upload.name, mime, data, keywords=keywords_for(app))]
+            findings = [f.as_dict() for f in confidentiality.scan_file(upload.name, mime, data, keywords=keywords_for(app),
+                                                                  exempt=exempt_for(app))]
         except Exception:  # noqa: BLE001  (an unreadable text layer is reported, not fatal)
             findings = [{"term": "", "place": f"附件 {upload.name}", "excerpt": "无法提取文字，请人工核查"}]
     digest = hashlib.sha256()
@@ -258,10 +263,10 @@ def remove_attachment(attachment: Attachment, *, actor) -> None:
 
 def scan(app: TierApplication) -> list[dict]:
     """All confidentiality findings: in the book's text and in the attachments."""
-    keywords = keywords_for(app)
+    keywords, exempt = keywords_for(app), exempt_for(app)
     findings = []
     for place, text in book.book_text(app.campaign.framework_version, app.tier, entries_of(app)):
-        findings += [f.as_dict() for f in confidentiality.scan_text(text, place, keywords=keywords)]
+        findings += [f.as_dict() for f in confidentiality.scan_text(text, place, keywords=keywords, exempt=exempt)]
     for attachment in app.attachments.all():
         findings += attachment.findings
     return findings
