@@ -164,3 +164,13 @@ def test_reviewer_sees_the_submitted_book_and_the_justification(setup, client_fo
     download = client_for(reviewer).get(f"/portal/applications/{app.id}/attachments/{attachment.id}/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_book_page_can_add_any_scenario_of_the_guide(setup, client_for):
+    client = client_for(setup["user"])
+    app = _ready_application(setup, client)
+    page = client.get(f"/portal/applications/{app.id}/", {"add": "37"}).content.decode()
+    assert 'id="b-scenario37"' in page  # a row for scenario 37 (not built in the self-assessment) to fill
+    saved = client.post(f"/portal/applications/{app.id}/book/scenario.37/", {"content": "供应商协同平台", "version": "0"})
+    assert saved.status_code == 200
+    assert client.post(f"/portal/applications/{app.id}/book/scenario.41/", {"content": "x", "version": "0"}).status_code == 404

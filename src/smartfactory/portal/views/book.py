@@ -27,11 +27,11 @@ from smartfactory.organisations.queries import get_in_scope
 APPLICANT_ACTIONS = {Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW}
 
 
-def _row_context(app, document, entries, versions):
-    built = []
+def _row_context(app, document, entries, versions, added=()):
+    built = list(added)
     assessment = SelfAssessment.objects.filter(factory=app.factory, campaign=app.campaign).first()
     if assessment and assessment.facts:
-        built = [s["number"] for s in assessment.facts.get("scenarios", [])]
+        built += [s["number"] for s in assessment.facts.get("scenarios", [])]
     numbers = sorted({*built, *(int(k.split(".")[1]) for k in entries if k.startswith("scenario."))})
     names = {s["number"]: s for s in document["scenarios"]}
     rows = {
@@ -52,7 +52,10 @@ def book_page(request, app):
     document = book_rules.document_of(version)
     entries, versions = services.entries_of(app), services.entry_versions(app)
     editable = app.state in services.EDITABLE_STATES
-    rows = _row_context(app, document, entries, versions)
+    names = {s["number"] for s in document["scenarios"]}
+    added = [int(n) for n in request.GET.getlist("add") if n.isdigit() and int(n) in names]
+    rows = _row_context(app, document, entries, versions, added)
+    shown = {int(key.split(".")[1]) for key, *_rest in rows["scenarios"]}
     sections = []
     for section in book_rules.sections(version, app.tier):
         fields = []
@@ -64,6 +67,7 @@ def book_page(request, app):
     latest = app.versions.order_by("-number").first()
     return render(request, "portal/application_book.html", {
         "app": app, "sections": sections, "editable": editable,
+        "addable": [s for s in document["scenarios"] if s["number"] not in shown],
         "completeness": book_rules.completeness(version, app.tier, entries),
         "reasons": reasons_not_eligible(app.factory, app.campaign, app.tier) if editable else [],
         "expert_judged": expert_judged(app.factory, app.campaign, app.tier),
