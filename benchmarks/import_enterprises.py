@@ -341,16 +341,18 @@ def run(args: argparse.Namespace, var_dir: Path) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    var_dir = Path(tempfile.mkdtemp(prefix="smartfactory-bench-"))
-    pg_name = f"smartfactory_bench_{os.getpid()}"
+def run_isolated(args: argparse.Namespace, run_fn, *, name: str, extra_env: dict[str, str] | None = None) -> int:
+    """Run a benchmark against a database of its own (a temporary SQLite var dir, or a fresh
+    PostgreSQL database on 127.0.0.1), clean up afterwards unless --keep, print the JSON summary."""
+    var_dir = Path(tempfile.mkdtemp(prefix=f"smartfactory-{name}-"))
+    pg_name = f"smartfactory_{name.replace('-', '_')}_{os.getpid()}"
     configure_env(args, var_dir, pg_name)
+    os.environ.update(extra_env or {})
     if args.database == "postgres":
         create_pg_database(pg_name)
-    print(f"var dir: {var_dir}")
+    print(f"var dir: {var_dir}" + (f"; database {pg_name} on {PG_HOST}" if args.database == "postgres" else ""))
     try:
-        summary = run(args, var_dir)
+        summary = run_fn(args, var_dir)
     finally:
         if "django" in sys.modules:
             from django.db import connections
@@ -364,6 +366,10 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(var_dir, ignore_errors=True)
     print(json.dumps(summary, ensure_ascii=False))
     return 0 if summary["ok"] else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_isolated(parse_args(argv), run, name="bench")
 
 
 if __name__ == "__main__":

@@ -30,21 +30,12 @@ import json
 import os
 import platform
 import random
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from import_enterprises import (
-    PG_HOST,
-    configure_env,
-    cpu_s,
-    create_pg_database,
-    drop_pg_database,
-    generate_rows,
-)
+from import_enterprises import cpu_s, generate_rows, run_isolated
 
 GOALS = {"postgres": (500_000, 300.0), "sqlite": (50_000, 60.0)}  # QUALITY.md P4: national / pilot
 NEVER_SCORED_SHARE = 0.01  # started, no answer saved: left alone by re-scoring
@@ -355,29 +346,9 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    var_dir = Path(tempfile.mkdtemp(prefix="smartfactory-bench-rescore-"))
-    pg_name = f"smartfactory_bench_rescore_{os.getpid()}"
-    configure_env(args, var_dir, pg_name)
-    os.environ["TASKS_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"  # the job is run here, timed
-    if args.database == "postgres":
-        create_pg_database(pg_name)
-    print(f"var dir: {var_dir}" + (f"; database {pg_name} on {PG_HOST}" if args.database == "postgres" else ""))
-    try:
-        summary = run(args)
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if args.keep:
-            print(f"kept: {var_dir}" + (f" and database {pg_name}" if args.database == "postgres" else ""))
-        else:
-            if args.database == "postgres":
-                drop_pg_database(pg_name)
-            shutil.rmtree(var_dir, ignore_errors=True)
-    print(json.dumps(summary, ensure_ascii=False))
-    return 0 if summary["ok"] else 1
+    # the job is run here and timed, not queued
+    return run_isolated(parse_args(argv), lambda args, _var_dir: run(args), name="bench-rescore",
+                        extra_env={"TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend"})
 
 
 if __name__ == "__main__":
