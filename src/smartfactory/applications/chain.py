@@ -39,7 +39,7 @@ def _lead(level: str, division_code: str) -> Authority | None:
 
 
 def resolve_chain(enterprise: Enterprise, campaign: Campaign, tier: str) -> list[dict]:
-    if enterprise.soe_group_id:
+    if enterprise.soe_group_id and tier != "leading":  # leading: through the province where the factory is
         return [{"level": Level.SOE_HQ, "authority": str(enterprise.soe_group_id)}]
     if enterprise.is_xpcc:
         xpcc = Authority.objects.filter(kind=AuthorityKind.XPCC, department=Department.INDUSTRY).first()

@@ -9,6 +9,7 @@ class State(models.TextChoices):
     REJECTED = "rejected", _("不予推荐")
     WITHDRAWN = "withdrawn", _("已撤回")
     AWARDED = "awarded", _("已认定")
+    RECOMMENDED = "recommended", _("已推荐")
 
 
 class Action(models.TextChoices):
@@ -19,6 +20,7 @@ class Action(models.TextChoices):
     REJECT = "reject", _("不予推荐")
     RESUBMIT = "resubmit", _("修改后重新提交")
     CERTIFY = "certify", _("认定")
+    RECOMMEND = "recommend", _("推荐（占用名额）")
 
 
 class Level(models.TextChoices):

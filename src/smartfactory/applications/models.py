@@ -33,6 +33,9 @@ class TierApplication(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=0)
     assessment_verdict = models.JSONField(_("提交时的自评结果"), null=True, blank=True)
     certificate_no = models.CharField(_("证书编号"), max_length=64, blank=True)
+    # excellent / leading: the quota the recommendation draws on and its place in the priority order
+    quota = models.ForeignKey("campaigns.Quota", null=True, blank=True, on_delete=models.PROTECT, related_name="applications")
+    priority = models.PositiveSmallIntegerField(_("推荐顺序"), null=True, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=64, blank=True)
     # confidentiality scan at the last submit: findings and the enterprise's justification (reviewers see both)
     confidentiality = models.JSONField(_("保密审查"), default=dict, blank=True)

@@ -42,6 +42,8 @@ class Context:
     actor: object
     reason: str = ""
     concurrence: list[str] = field(default_factory=list)
+    quota: object = None
+    priority: int | None = None
 
 
 # ------------------------------------------------------------------ who may
@@ -172,6 +174,41 @@ def concurrence_recorded(ctx: Context) -> None:
     ctx.concurrence = sorted(needed)
 
 
+def advanced_only(ctx: Context) -> None:
+    if ctx.app.tier != Tier.ADVANCED:
+        raise TransitionNotAllowed(_("卓越级、领航级由推荐单位在名额内推荐，由六部门认定。"))
+
+
+def book_tier_only(ctx: Context) -> None:
+    if ctx.app.tier not in BOOK_TIERS:
+        raise TransitionNotAllowed(_("先进级由省级主管部门或中央企业集团认定，无需占用推荐名额。"))
+
+
+def quota_available(ctx: Context) -> None:
+    """The recommender still has a place: the quota row is locked, then its recommendations counted,
+    so parallel recommendations can never exceed it (row lock on PostgreSQL; SQLite's IMMEDIATE
+    transactions serialise writers)."""
+    from smartfactory.campaigns.models import Quota
+    from smartfactory.campaigns.quotas import quota_for
+    from smartfactory.errors import QuotaExceeded
+
+    from .eligibility import channel_province
+
+    app = ctx.app
+    quota = quota_for(app.campaign, app.tier, app.factory.enterprise, channel_province(app.factory))
+    if quota is None:
+        raise QuotaExceeded(_("尚未设定推荐名额，请联系工业和信息化部。"))
+    quota = Quota.objects.select_for_update().get(pk=quota.pk)
+    used = TierApplication.objects.filter(quota=quota, state=State.RECOMMENDED).count()
+    if used >= quota.quota:
+        raise QuotaExceeded(
+            _("%(n)s的%(t)s推荐名额（%(q)d个）已用完。") % {"n": quota.name, "t": Tier(app.tier).label, "q": quota.quota},
+            used=used, quota=quota.quota,
+        )
+    ctx.quota = quota
+    ctx.priority = used + 1
+
+
 def no_review_yet(ctx: Context) -> None:
     if ctx.app.reviews.exists():
         raise TransitionNotAllowed(_("已有审核记录，不能撤回。"))
@@ -261,6 +298,13 @@ def _withdraw(ctx: Context) -> None:
     ctx.app.state = State.WITHDRAWN
 
 
+def _recommend(ctx: Context) -> None:
+    _review(ctx, Action.RECOMMEND)
+    ctx.app.quota = ctx.quota
+    ctx.app.priority = ctx.priority
+    ctx.app.state = State.RECOMMENDED
+
+
 def _certify(ctx: Context) -> None:
     _review(ctx, Action.CERTIFY)
     app = ctx.app
@@ -294,7 +338,9 @@ TABLE: dict[str, Transition] = {
     Action.RESUBMIT: Transition(frozenset({State.RETURNED}), is_applicant,
                                 (tier_open, prerequisite_tier, complete, returning_level_deadline), _resubmit),
     Action.CERTIFY: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
-                               (level_deadline, last_step, concurrence_recorded), _certify),
+                               (advanced_only, level_deadline, last_step, concurrence_recorded), _certify),
+    Action.RECOMMEND: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
+                                 (book_tier_only, level_deadline, last_step, quota_available), _recommend),
 }
 
 
@@ -303,7 +349,8 @@ def allowed_actions(app: TierApplication, user) -> list[str]:
     the UI and the API's ``actions`` come from here."""
     return [a for a, t in TABLE.items() if app.state in t.sources and t.who(user, app)
             and not (a == Action.APPROVE and app.current_step >= len(app.chain) - 1)
-            and not (a == Action.CERTIFY and app.current_step != len(app.chain) - 1)]
+            and not (a == Action.CERTIFY and (app.current_step != len(app.chain) - 1 or app.tier in BOOK_TIERS))
+            and not (a == Action.RECOMMEND and (app.current_step != len(app.chain) - 1 or app.tier not in BOOK_TIERS))]
 
 
 def transition(app: TierApplication, action: str, *, actor, reason: str = "",

@@ -146,3 +146,59 @@ class ChannelRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign.year} {self.province_name or self.province_code}"
+
+
+class ProvinceRanking(models.Model):
+    """A province's 2024 industrial value-added rank: the input of the excellent-tier quota. Seeded
+    from the rules file (an estimate); ministry staff correct it (audited)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="province_rankings")
+    province_code = models.CharField(_("省级代码"), max_length=6)
+    province_name = models.CharField(_("省份"), max_length=32)
+    rank = models.PositiveSmallIntegerField(_("排名"))
+    is_estimate = models.BooleanField(_("估算值"), default=True)
+    basis = models.CharField(_("依据"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("省级工业增加值排名")
+        verbose_name_plural = _("省级工业增加值排名")
+        ordering = ["rank"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "province_code"], name="one_rank_per_province")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} {self.province_name} #{self.rank}"
+
+
+class Quota(models.Model):
+    """How many applications of a tier one recommender may recommend in a campaign. Exists for every
+    recommender the notice names (31 provinces, XPCC, each central-SOE group), with or without users."""
+
+    class Recommender(models.TextChoices):
+        PROVINCE = "province", _("省（自治区、直辖市）")
+        XPCC = "xpcc", _("新疆生产建设兵团")
+        CENTRAL_SOE = "central_soe", _("中央企业集团")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="quotas")
+    tier = models.CharField(_("层级"), max_length=16, choices=Tier.choices)
+    recommender = models.CharField(_("推荐单位类型"), max_length=16, choices=Recommender.choices)
+    province_code = models.CharField(_("省级代码"), max_length=6, blank=True)
+    soe_group = models.ForeignKey(Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="quotas")
+    name = models.CharField(_("推荐单位"), max_length=128)
+    quota = models.PositiveSmallIntegerField(_("名额"))
+    basis = models.CharField(_("计算依据"), max_length=255)
+    overridden = models.BooleanField(_("人工调整"), default=False)
+
+    class Meta:
+        verbose_name = _("推荐名额")
+        verbose_name_plural = _("推荐名额")
+        ordering = ["tier", "recommender", "province_code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "tier", "province_code"], condition=Q(recommender="province"),
+                                    name="one_quota_per_province_tier"),
+            models.UniqueConstraint(fields=["campaign", "tier"], condition=Q(recommender="xpcc"), name="one_xpcc_quota_per_tier"),
+            models.UniqueConstraint(fields=["campaign", "tier", "soe_group"], condition=Q(recommender="central_soe"),
+                                    name="one_quota_per_soe_group_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} {self.get_tier_display()} {self.name}: {self.quota}"

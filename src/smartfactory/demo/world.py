@@ -419,6 +419,14 @@ def build_applications(world: World, users: dict[str, User]) -> None:
                        reason="经会同发展改革、财政、国资、市场监管、数据部门审核，予以认定")
 
 
+def build_quotas() -> None:
+    """Quotas of both campaigns from the rules data (idempotent; the ranking input is the estimate)."""
+    from smartfactory.campaigns.quotas import compute_quotas
+
+    for campaign in Campaign.objects.all():
+        compute_quotas(campaign)
+
+
 def seed(*, today: date | None = None) -> World:
     """Build (or complete) the demo world. Safe to run again."""
     today = today or timezone.localdate()
@@ -427,5 +435,6 @@ def seed(*, today: date | None = None) -> World:
     users = build_accounts(world)
     build_tier_history(world, actor=None)
     build_campaigns(world, users, today=today)
+    build_quotas()
     build_applications(world, users)
     return world

@@ -65,3 +65,32 @@ def get_campaign(request, year: int):
     from django.shortcuts import get_object_or_404
 
     return _campaign(get_object_or_404(Campaign.objects.prefetch_related("deadlines"), year=year), request.user)
+
+
+class QuotaOut(Schema):
+    authority: str
+    recommender: str
+    province_code: str
+    tier: str
+    quota: int
+    used: int
+    basis: str
+
+
+@router.get("/{year}/quotas", response=list[QuotaOut])
+def list_quotas(request, year: int):
+    """Every recommender's quota for the campaign and how many places are used (recommended)."""
+    from django.db.models import Count, Q
+    from django.shortcuts import get_object_or_404
+
+    from smartfactory.campaigns.models import Quota
+
+    campaign = get_object_or_404(Campaign, year=year)
+    rows = Quota.objects.filter(campaign=campaign).annotate(
+        used=Count("applications", filter=Q(applications__state="recommended"))
+    ).order_by("tier", "recommender", "province_code", "name")
+    return [
+        {"authority": q.name, "recommender": q.recommender, "province_code": q.province_code, "tier": q.tier,
+         "quota": q.quota, "used": q.used, "basis": q.basis}
+        for q in rows
+    ]

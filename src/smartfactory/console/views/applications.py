@@ -23,7 +23,7 @@ from smartfactory.documents.xlsx import write_table
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.queries import get_in_scope
 
-REVIEWER_ACTIONS = {Action.APPROVE, Action.RETURN, Action.REJECT, Action.CERTIFY}
+REVIEWER_ACTIONS = {Action.APPROVE, Action.RETURN, Action.REJECT, Action.CERTIFY, Action.RECOMMEND}
 
 
 @login_required
