@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "smartfactory.campaigns",
     "smartfactory.assessments",
     "smartfactory.applications",
+    "smartfactory.recommendations",
     "smartfactory.rescoring",
     # edges
     "smartfactory.demo",

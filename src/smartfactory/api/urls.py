@@ -2,7 +2,17 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import AUTH
-from .routers import applications, auth, campaigns, enterprises, factories, frameworks, me, regions
+from .routers import (
+    applications,
+    auth,
+    campaigns,
+    enterprises,
+    factories,
+    frameworks,
+    me,
+    recommendations,
+    regions,
+)
 
 api = NinjaAPI(
     title="智能工厂梯度培育平台 API",
@@ -20,3 +30,4 @@ api.add_router("/regions", regions.router)
 api.add_router("/campaigns", campaigns.router)
 api.add_router("/frameworks", frameworks.router)
 api.add_router("/applications", applications.router)
+api.add_router("/recommendations", recommendations.router)

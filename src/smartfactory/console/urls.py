@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import applications, campaigns, declarations, enterprises, home, thresholds, users
+from .views import (
+    applications,
+    campaigns,
+    declarations,
+    enterprises,
+    home,
+    recommendations,
+    thresholds,
+    users,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -12,6 +21,10 @@ urlpatterns = [
     path("applications/certified/", applications.certified_list, name="certified"),
     path("applications/<uuid:application_id>/", applications.application_detail, name="application"),
     path("applications/<uuid:application_id>/<str:action>/", applications.application_action, name="application_action"),
+    path("recommendations/", recommendations.batch_list, name="recommendations"),
+    path("recommendations/<int:quota_id>/", recommendations.batch_page, name="recommendation"),
+    path("recommendations/<int:quota_id>/documents/<str:name>", recommendations.batch_document, name="recommendation_document"),
+    path("recommendations/<int:quota_id>/<str:action>/", recommendations.batch_action, name="recommendation_action"),
     path("users/", users.user_list, name="users"),
     path("users/<int:membership_id>/revoke/", users.revoke, name="revoke"),
     path("experts/new/", users.expert_create, name="expert_create"),

@@ -1,0 +1,105 @@
+"""The recommender's batch: quota meter, priority order, finalising, documents, stamped scans,
+submission to MIIT; the ministry sees every batch and alone may reopen one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from smartfactory.campaigns.models import Quota
+from smartfactory.documents.responses import content_disposition, pdf_response, xlsx_response
+from smartfactory.errors import ProgrammeError
+from smartfactory.organisations.queries import get_in_scope
+from smartfactory.organisations.rules import is_ministry_staff, is_platform_admin_user
+from smartfactory.recommendations import exports, services
+from smartfactory.recommendations.models import StampedScan
+
+
+def _quotas(user):
+    if is_ministry_staff(user) or is_platform_admin_user(user):
+        return Quota.objects.select_related("campaign", "soe_group")
+    return services.quotas_for_user(user)
+
+
+def _quota(request, quota_id):
+    return get_in_scope(_quotas(request.user), pk=quota_id)
+
+
+@login_required
+def batch_list(request):
+    quotas = list(_quotas(request.user).filter(campaign__status__in=["open", "closed"]).order_by(
+        "-campaign__year", "tier", "recommender", "province_code"))
+    if not quotas and not (is_ministry_staff(request.user) or is_platform_admin_user(request.user)):
+        raise Http404
+    used = {q.pk: services.recommended(q).count() for q in quotas}
+    batches = {b.quota_id: b for b in services.Batch.objects.filter(quota__in=quotas)}
+    rows = [(q, used[q.pk], batches.get(q.pk)) for q in quotas if used[q.pk] or q.pk in batches or not is_ministry_staff(request.user)]
+    return render(request, "console/recommendation_list.html", {"rows": rows})
+
+
+@login_required
+def batch_page(request, quota_id):
+    quota = _quota(request, quota_id)
+    batch = services.batch_for(quota)
+    apps = list(services.recommended(quota))
+    return render(request, "console/recommendation_batch.html", {
+        "quota": quota, "batch": batch, "apps": apps, "used": len(apps),
+        "co_departments": services.co_departments(quota), "scans": batch.scans.all(), "scan_kinds": StampedScan.Kind.choices,
+        "can_reopen": is_ministry_staff(request.user) or is_platform_admin_user(request.user),
+    })
+
+
+@login_required
+@require_POST
+def batch_action(request, quota_id, action):
+    quota = _quota(request, quota_id)
+    batch = services.batch_for(quota)
+    try:
+        if action == "move":
+            ids = [str(a.id) for a in services.recommended(quota)]
+            moving, direction = request.POST.get("application", ""), request.POST.get("direction")
+            if moving in ids:
+                i = ids.index(moving)
+                j = i - 1 if direction == "up" else i + 1
+                if 0 <= j < len(ids):
+                    ids[i], ids[j] = ids[j], ids[i]
+            services.reorder(batch, ordered_ids=ids, actor=request.user)
+        elif action == "finalise":
+            services.finalise(batch, actor=request.user, concurrence=request.POST.getlist("concurrence"))
+        elif action == "submit":
+            services.submit_to_ministry(batch, actor=request.user)
+        elif action == "reopen":
+            services.reopen(batch, actor=request.user, reason=request.POST.get("reason", ""))
+        elif action == "scan":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ProgrammeError(_("请选择要上传的文件。"))
+            services.attach_scan(batch, kind=request.POST.get("kind", ""), upload=upload, actor=request.user)
+        else:
+            raise Http404
+    except ProgrammeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已处理。"))
+    return redirect("console:recommendation", quota_id=quota.pk)
+
+
+@login_required
+def batch_document(request, quota_id, name):
+    quota = _quota(request, quota_id)
+    batch = services.batch_for(quota)
+    stem = f"{quota.campaign.year}-{quota.name}-{quota.get_tier_display()}"
+    if name == "summary-table.xlsx":
+        return xlsx_response(exports.summary_xlsx(batch), f"推荐汇总表-{stem}.xlsx")
+    if name == "summary-table.pdf":
+        return pdf_response(exports.summary_pdf(batch), f"推荐汇总表-{stem}.pdf")
+    if name == "letter.docx":
+        response = HttpResponse(exports.letter_docx(batch),
+                                content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        response["Content-Disposition"] = content_disposition(f"推荐函-{stem}.docx")
+        return response
+    raise Http404

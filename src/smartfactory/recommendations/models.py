@@ -1,0 +1,52 @@
+"""A recommender's batch of recommendations for one tier of a campaign: the priority order, the
+leader's finalisation with the co-departments' concurrence, submission to MIIT, stamped scans."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smartfactory.campaigns.models import Quota
+
+
+class Batch(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("排序中")
+        FINALISED = "finalised", _("已定稿")
+        SUBMITTED = "submitted", _("已报送工业和信息化部")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    quota = models.OneToOneField(Quota, on_delete=models.PROTECT, related_name="batch")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    concurrence = models.JSONField(_("联合部门会签"), default=list, blank=True)
+    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    finalised_at = models.DateTimeField(_("定稿时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("推荐批次")
+        verbose_name_plural = _("推荐批次")
+
+    def __str__(self) -> str:
+        return f"{self.quota} · {self.get_status_display()}"
+
+
+class StampedScan(models.Model):
+    class Kind(models.TextChoices):
+        SUMMARY_TABLE = "summary_table", _("盖章的推荐汇总表")
+        LETTER = "letter", _("盖章的推荐函")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="scans")
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    file = models.FileField(upload_to="recommendations/%Y/")
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name

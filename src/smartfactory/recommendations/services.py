@@ -1,0 +1,227 @@
+"""Recommendation batches: the recommender orders what it recommended, its leader finalises with
+the co-departments' concurrence and submits to MIIT before the online-review deadline; afterwards
+only the ministry can reopen. Every step is audited."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartfactory.applications.enums import State
+from smartfactory.applications.models import TierApplication
+from smartfactory.audit.services import record_event
+from smartfactory.campaigns.enums import Stage
+from smartfactory.campaigns.models import Quota
+from smartfactory.campaigns.services import ensure_before_deadline
+from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, MembershipStatus, Role
+from smartfactory.organisations.models import Authority, Membership
+from smartfactory.organisations.queries import active_memberships, is_platform_admin
+
+from .models import Batch, StampedScan
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def recommender_authority(quota: Quota) -> Authority | None:
+    """The authority that recommends within this quota (the province's lead industry department,
+    XPCC, or the central-SOE group)."""
+    if quota.recommender == Quota.Recommender.CENTRAL_SOE:
+        return quota.soe_group
+    if quota.recommender == Quota.Recommender.XPCC:
+        return Authority.objects.filter(kind=AuthorityKind.XPCC, department=Department.INDUSTRY).first()
+    return Authority.objects.filter(kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.PROVINCE,
+                                    division_id=quota.province_code, department=Department.INDUSTRY).first()
+
+
+def co_departments(quota: Quota) -> list[Authority]:
+    authority = recommender_authority(quota)
+    if authority is None or authority.kind != AuthorityKind.GOVERNMENT:
+        return []
+    return list(Authority.objects.filter(kind=AuthorityKind.GOVERNMENT, level=authority.level,
+                                         division_id=authority.division_id).exclude(
+        Q(department=Department.INDUSTRY) | Q(pk=authority.pk)).order_by("department"))
+
+
+def _role(user, authority: Authority | None, roles) -> bool:
+    return authority is not None and Membership.objects.filter(
+        user=user, authority=authority, role__in=roles, status=MembershipStatus.ACTIVE
+    ).exists()
+
+
+def quotas_for_user(user):
+    """The quotas whose batches this user works on (as a reviewer or leader of the recommender)."""
+    authority_ids = [m.authority_id for m in active_memberships(user)
+                     if m.authority_id and m.role in (Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER)]
+    authorities = Authority.objects.filter(pk__in=authority_ids)
+    q = Q(pk__in=[])
+    for a in authorities:
+        if a.kind == AuthorityKind.CENTRAL_SOE:
+            q |= Q(recommender=Quota.Recommender.CENTRAL_SOE, soe_group=a)
+        elif a.kind == AuthorityKind.XPCC:
+            q |= Q(recommender=Quota.Recommender.XPCC)
+        elif a.level == AuthorityLevel.PROVINCE and a.department == Department.INDUSTRY:
+            q |= Q(recommender=Quota.Recommender.PROVINCE, province_code=a.division_id)
+    return Quota.objects.filter(q).select_related("campaign", "soe_group")
+
+
+def batch_for(quota: Quota) -> Batch:
+    batch, _created = Batch.objects.get_or_create(quota=quota)
+    return batch
+
+
+def recommended(quota: Quota):
+    return TierApplication.objects.filter(quota=quota, state=State.RECOMMENDED).select_related(
+        "factory", "factory__enterprise", "factory__enterprise__county", "factory__enterprise__industry"
+    ).order_by("priority", "pk")
+
+
+def _locked(batch: Batch) -> Batch:
+    return Batch.objects.select_for_update().select_related("quota", "quota__campaign").get(pk=batch.pk)
+
+
+@transaction.atomic
+def reorder(batch: Batch, *, ordered_ids: list[str], actor) -> list[TierApplication]:
+    """Set the priority order. The list must name exactly the recommended applications.
+    Side effects: priorities 1..n; audit event recommendation.reordered."""
+    batch = _locked(batch)
+    authority = recommender_authority(batch.quota)
+    if not _role(actor, authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
+        raise NotPermitted()
+    if batch.status != Batch.Status.OPEN:
+        raise TransitionNotAllowed(_("推荐批次已定稿，不能再调整顺序。"))
+    apps = {str(a.id): a for a in recommended(batch.quota)}
+    if sorted(ordered_ids) != sorted(apps) or len(set(ordered_ids)) != len(ordered_ids):
+        raise InvalidInput(_("排序须包含且仅包含本批次全部已推荐的申报。"), field="order")
+    before = [str(a.id) for a in sorted(apps.values(), key=lambda a: a.priority or 0)]
+    for n, app_id in enumerate(ordered_ids, start=1):
+        TierApplication.objects.filter(pk=app_id).update(priority=n)
+    record_event("recommendation.reordered", actor=actor, obj=batch, before={"order": before},
+                 after={"order": ordered_ids})
+    return list(recommended(batch.quota))
+
+
+@transaction.atomic
+def finalise(batch: Batch, *, actor, concurrence: list[str]) -> Batch:
+    """The recommender's leader finalises the ordered batch; the co-departments' concurrence is
+    recorded. Side effects: status finalised; audit event recommendation.finalised."""
+    batch = _locked(batch)
+    authority = recommender_authority(batch.quota)
+    if not _role(actor, authority, [Role.AUTHORITY_LEADER]):
+        raise NotPermitted()
+    if batch.status != Batch.Status.OPEN:
+        raise TransitionNotAllowed(_("推荐批次已定稿。"))
+    if not recommended(batch.quota).exists():
+        raise NotEligible(_("尚无已推荐的申报，不能定稿。"))
+    needed = {str(a.id) for a in co_departments(batch.quota)}
+    missing = needed - set(concurrence)
+    if missing:
+        names = "、".join(Authority.objects.filter(pk__in=missing).values_list("name", flat=True))
+        raise NotEligible(_("定稿须记录联合部门的会签意见，尚缺：%(n)s") % {"n": names}, field="concurrence")
+    batch.status, batch.concurrence = Batch.Status.FINALISED, sorted(needed)
+    batch.finalised_by, batch.finalised_at = actor, timezone.now()
+    batch.save()
+    record_event("recommendation.finalised", actor=actor, obj=batch,
+                 after={"applications": [str(a.id) for a in recommended(batch.quota)], "concurrence": batch.concurrence})
+    return batch
+
+
+@transaction.atomic
+def submit_to_ministry(batch: Batch, *, actor) -> Batch:
+    """Submits the finalised batch to MIIT (central SOEs also to SASAC) before the recommender's
+    online-review deadline. Side effects: status submitted; audit event recommendation.submitted."""
+    batch = _locked(batch)
+    authority = recommender_authority(batch.quota)
+    if not _role(actor, authority, [Role.AUTHORITY_LEADER]):
+        raise NotPermitted()
+    if batch.status != Batch.Status.FINALISED:
+        raise TransitionNotAllowed(_("请先定稿再报送。"))
+    ensure_before_deadline(batch.quota.campaign, Stage.RECOMMENDER_ONLINE_REVIEW, tier=batch.quota.tier,
+                           authority=authority)
+    missing = {StampedScan.Kind.SUMMARY_TABLE, StampedScan.Kind.LETTER} - set(batch.scans.values_list("kind", flat=True))
+    if missing:
+        raise NotEligible(_("报送前须上传盖章的推荐汇总表和推荐函扫描件。"))
+    batch.status, batch.submitted_at = Batch.Status.SUBMITTED, timezone.now()
+    batch.save(update_fields=["status", "submitted_at"])
+    record_event("recommendation.submitted", actor=actor, obj=batch,
+                 after={"to": "工业和信息化部" + ("、国务院国资委" if batch.quota.recommender == "central_soe" else "")})
+    return batch
+
+
+@transaction.atomic
+def reopen(batch: Batch, *, actor, reason: str) -> Batch:
+    """Only the ministry reopens a finalised or submitted batch. Side effects: audit event."""
+    if not (is_platform_admin(actor) or any(m.role == Role.MINISTRY_STAFF for m in active_memberships(actor))):
+        raise NotPermitted()
+    if not reason:
+        raise InvalidInput(_("请说明理由。"), field="reason")
+    batch = _locked(batch)
+    before = batch.status
+    batch.status, batch.submitted_at = Batch.Status.OPEN, None
+    batch.save(update_fields=["status", "submitted_at"])
+    record_event("recommendation.reopened", actor=actor, obj=batch, before={"status": before},
+                 after={"status": batch.status}, reason=reason)
+    return batch
+
+
+@transaction.atomic
+def attach_scan(batch: Batch, *, kind: str, upload, actor) -> StampedScan:
+    import filetype
+
+    authority = recommender_authority(batch.quota)
+    if not _role(actor, authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
+        raise NotPermitted()
+    if kind not in StampedScan.Kind.values:
+        raise InvalidInput(_("未知的扫描件类别。"), field="kind")
+    head = upload.read(8192)
+    upload.seek(0)
+    guessed = filetype.guess(head)
+    if guessed is None or guessed.mime not in ("application/pdf", "image/jpeg", "image/png"):
+        raise InvalidInput(_("扫描件只能是 PDF、JPG 或 PNG（按文件内容识别）。"), field="file")
+    if upload.size > 20 * 1024 * 1024:
+        raise InvalidInput(_("文件不能超过%(mb)dMB。") % {"mb": 20}, field="file")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    scan = StampedScan(batch=batch, kind=kind, original_name=upload.name[:255], sha256=digest.hexdigest(), uploaded_by=actor)
+    scan.file.save(f"{scan.id.hex}.{guessed.extension}", upload, save=False)
+    scan.save()
+    record_event("recommendation.scan_uploaded", actor=actor, obj=batch, after={"kind": kind, "sha256": scan.sha256})
+    return scan
+
+
+# ------------------------------------------------------------------ the summary table
+def columns_for(tier: str, year: int) -> dict:
+    candidates = sorted(DATA_DIR.glob("summary-tables-*.yaml"))
+    chosen = [p for p in candidates if int(p.stem.rsplit("-", 1)[1]) <= year][-1]
+    return yaml.safe_load(chosen.read_text(encoding="utf-8"))[tier]
+
+
+def table_rows(batch: Batch) -> list[dict]:
+    quota = batch.quota
+    rows = []
+    for app in recommended(quota):
+        version = app.versions.order_by("-number").first()
+        book = version.snapshot.get("book", {}) if version else {}
+        enterprise = app.factory.enterprise
+        prior = app.factory.tier_awards.filter(tier="advanced" if app.tier == "excellent" else "excellent",
+                                               status="active").order_by("-year").first()
+        verdict = app.assessment_verdict or {}
+        rows.append({
+            "priority": app.priority, "recommender": quota.name, "enterprise_name": enterprise.name,
+            "uscc": enterprise.uscc, "project_name": book.get("cover.project_name") or app.factory.name,
+            "region": enterprise.county.full_name, "industry": enterprise.industry.name,
+            "enterprise_nature": (book.get("part1.enterprise_nature") or "") + ("（央企）" if enterprise.soe_group_id else ""),
+            "cmmm_level": book.get("part1.cmmm_level") or "", "prior_tier": f"{prior.year}年 {prior.certificate_no}" if prior else "",
+            "ai_share": f"{verdict.get('metrics', {}).get('ai_share', 0):.0%}",
+            "contact_person": book.get("part1.contact_person") or "", "contact_phone": book.get("part1.contact_phone") or "",
+            "note": f"校验码 {version.verification_code}" if version else "",
+        })
+    return rows

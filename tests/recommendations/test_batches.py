@@ -1,0 +1,138 @@
+"""Recommendation batches: priority order, finalising with the co-departments' concurrence,
+submission to MIIT before the online-review deadline with stamped scans, reopening by the ministry,
+the summary table (data columns, priority order, fonts embedded), the letter, the API and scope."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from smartfactory.applications.enums import Action
+from smartfactory.applications.workflow import transition
+from smartfactory.audit.models import AuditEvent
+from smartfactory.campaigns.enums import Stage
+from smartfactory.campaigns.models import Quota, StageDeadline
+from smartfactory.campaigns.quotas import compute_quotas
+from smartfactory.errors import DeadlinePassed, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.organisations.enums import AuthorityLevel, Department, Role
+from smartfactory.recommendations import exports, services
+from smartfactory.recommendations.models import Batch
+from tests import factories as f
+from tests.applications.test_excellent_book import BEFORE, _render
+from tests.campaigns.test_quotas import _submitted_excellent
+
+pytestmark = pytest.mark.django_db
+BJ = ZoneInfo("Asia/Shanghai")
+ONLINE_REVIEW = datetime(2042, 8, 1, 23, 59, 59, tzinfo=BJ)
+
+
+@pytest.fixture
+def batch(setup):
+    c = setup["campaign"]
+    StageDeadline.objects.create(campaign=c, stage=Stage.RECOMMENDER_ONLINE_REVIEW, deadline=ONLINE_REVIEW)
+    ndrc = f.authority("510000", level=AuthorityLevel.PROVINCE, department=Department.DEVELOPMENT_REFORM,
+                       is_lead=False, name="四川省发展和改革委员会")
+    compute_quotas(c)
+    leader = f.user("sc-lead", role=Role.AUTHORITY_LEADER, authority=setup["sichuan"])
+    apps = _submitted_excellent(setup, 3)
+    with time_machine.travel(BEFORE, tick=False):
+        for app in apps:
+            transition(app, Action.RECOMMEND, actor=leader)
+    quota = Quota.objects.get(campaign=c, tier="excellent", province_code="510000")
+    return {"batch": services.batch_for(quota), "apps": apps, "leader": leader, "ndrc": ndrc, "quota": quota}
+
+
+def _scans(b):
+    for kind in ("summary_table", "letter"):
+        services.attach_scan(b["batch"], kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", _render("盖章")),
+                             actor=b["leader"])
+
+
+def test_reorder_finalise_submit_and_only_ministry_reopens(setup, batch):
+    b = batch
+    order = [str(b["apps"][2].id), str(b["apps"][0].id), str(b["apps"][1].id)]
+    services.reorder(b["batch"], ordered_ids=order, actor=b["leader"])
+    assert [str(a.id) for a in services.recommended(b["quota"])] == order
+    with pytest.raises(NotEligible) as exc:
+        services.finalise(b["batch"], actor=b["leader"], concurrence=[])
+    assert "四川省发展和改革委员会" in exc.value.message
+    services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+    with pytest.raises(TransitionNotAllowed):
+        services.reorder(b["batch"], ordered_ids=order, actor=b["leader"])
+    with time_machine.travel(BEFORE, tick=False), pytest.raises(NotEligible):
+        services.submit_to_ministry(b["batch"], actor=b["leader"])  # no stamped scans yet
+    _scans(b)
+    with time_machine.travel(ONLINE_REVIEW + timedelta(seconds=1), tick=False), pytest.raises(DeadlinePassed):
+        services.submit_to_ministry(b["batch"], actor=b["leader"])
+    with time_machine.travel(ONLINE_REVIEW - timedelta(seconds=1), tick=False):
+        services.submit_to_ministry(b["batch"], actor=b["leader"])
+    b["batch"].refresh_from_db()
+    assert b["batch"].status == Batch.Status.SUBMITTED
+    with pytest.raises(NotPermitted):
+        services.reopen(b["batch"], actor=b["leader"], reason="想改")
+    staff = f.user(role=Role.MINISTRY_STAFF, authority=f.ministry())
+    services.reopen(b["batch"], actor=staff, reason="排序有误，请重新排序")
+    b["batch"].refresh_from_db()
+    assert b["batch"].status == Batch.Status.OPEN
+    actions = list(AuditEvent.objects.filter(action__startswith="recommendation.").values_list("action", flat=True))
+    assert actions == ["recommendation.reordered", "recommendation.finalised", "recommendation.scan_uploaded",
+                       "recommendation.scan_uploaded", "recommendation.submitted", "recommendation.reopened"]
+
+
+def test_reorder_must_name_exactly_the_batch(setup, batch):
+    from smartfactory.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        services.reorder(batch["batch"], ordered_ids=[str(batch["apps"][0].id)], actor=batch["leader"])
+
+
+def test_summary_table_columns_from_data_in_priority_order(setup, batch, tmp_path):
+    b = batch
+    order = [str(b["apps"][1].id), str(b["apps"][2].id), str(b["apps"][0].id)]
+    services.reorder(b["batch"], ordered_ids=order, actor=b["leader"])
+    sheet = load_workbook(io.BytesIO(exports.summary_xlsx(b["batch"]))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    labels = [c["label"] for c in services.columns_for("excellent", 2042)["columns"]]
+    assert list(rows[1][: len(labels)]) == labels
+    names = [r[2] for r in rows[2:5]]
+    assert names == [b["apps"][i].factory.enterprise.name for i in (1, 2, 0)]
+    assert [r[0] for r in rows[2:5]] == [1, 2, 3]
+    path = tmp_path / "t.pdf"
+    path.write_bytes(exports.summary_pdf(b["batch"]))
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)
+    from docx import Document
+
+    letter = "\n".join(p.text for p in Document(io.BytesIO(exports.letter_docx(b["batch"]))).paragraphs)
+    assert "推荐3个卓越级智能工厂项目" in letter and b["apps"][1].factory.enterprise.name in letter
+
+
+def test_api_batch_order_and_table(setup, batch, client_for):
+    client = client_for(batch["leader"])
+    got = client.get("/api/v1/recommendations/2042/excellent").json()
+    assert (got["quota"], got["used"]) == (40, 3)
+    order = [a["id"] for a in reversed(got["applications"])]
+    put = client.put("/api/v1/recommendations/2042/excellent", {"order": order}, content_type="application/json")
+    assert [a["id"] for a in put.json()["applications"]] == order
+    table = client.get("/api/v1/recommendations/2042/excellent/summary-table.xlsx")
+    assert table.status_code == 200 and table.content[:2] == b"PK"
+    done = client.post("/api/v1/recommendations/2042/excellent/finalise", {"concurrence": [str(batch["ndrc"].id)]},
+                       content_type="application/json")
+    assert done.json()["status"] == "finalised"
+
+
+def test_other_province_cannot_see_the_batch(setup, batch, client_for):
+    zhejiang = f.authority("330000", level=AuthorityLevel.PROVINCE)
+    outsider = f.user("zj-lead", role=Role.AUTHORITY_LEADER, authority=zhejiang)
+    assert client_for(outsider).get(f"/console/recommendations/{batch['quota'].pk}/").status_code == 404
+    own = client_for(outsider).get("/api/v1/recommendations/2042/excellent").json()  # the caller's own batch
+    assert own["recommender"] == "浙江省" and own["applications"] == []
+    page = client_for(batch["leader"]).get(f"/console/recommendations/{batch['quota'].pk}/").content.decode()
+    assert "3/40" in page
