@@ -270,3 +270,47 @@ def scan(app: TierApplication) -> list[dict]:
     for attachment in app.attachments.all():
         findings += attachment.findings
     return findings
+
+
+def bulk_preview(apps, action: str, actor) -> list[dict]:
+    """What a bulk decision would do to each application, without doing it: the guards are run in
+    a transaction that is rolled back, so the preview names every refusal and its reason."""
+    from smartfactory.errors import ProgrammeError
+
+    from .workflow import transition
+
+    preview = []
+    for app in apps:
+        try:
+            with transaction.atomic():
+                moved = transition(app, action, actor=actor)
+                outcome = {"ok": True, "to": moved.get_state_display(),
+                           "next": str(moved.current_authority or "")}
+                raise _Rollback
+        except _Rollback:
+            pass
+        except ProgrammeError as error:
+            outcome = {"ok": False, "reason": error.message}
+        preview.append({"application": app, **outcome})
+    return preview
+
+
+class _Rollback(Exception):
+    """Used to undo a dry run."""
+
+
+def bulk_transition(apps, action: str, actor, *, reason: str = "") -> tuple[int, list[str]]:
+    """Apply one decision to several applications, each in its own transaction; returns the count
+    done and the refusals (each application goes through the transition function and its guards)."""
+    from smartfactory.errors import ProgrammeError
+
+    from .workflow import transition
+
+    done, refused = 0, []
+    for app in apps:
+        try:
+            transition(app, action, actor=actor, reason=reason)
+            done += 1
+        except ProgrammeError as error:
+            refused.append(f"{app.factory.enterprise.name}：{error.message}")
+    return done, refused

@@ -19,6 +19,7 @@ urlpatterns = [
     path("declarations/", declarations.declaration_list, name="declarations"),
     path("applications/", applications.application_list, name="applications"),
     path("applications/certified/", applications.certified_list, name="certified"),
+    path("applications/bulk-approve/", applications.bulk_approve, name="bulk_approve"),
     path("applications/<uuid:application_id>/", applications.application_detail, name="application"),
     path("applications/<uuid:application_id>/<str:action>/", applications.application_action, name="application_action"),
     path("recommendations/", recommendations.batch_list, name="recommendations"),

@@ -158,3 +158,28 @@ def submit(request, application_id: UUID):
 def withdraw(request, application_id: UUID):
     app = get_in_scope(applications_for_user(request.user), id=application_id)
     return _out(transition(app, Action.WITHDRAW, actor=request.user), request.user)
+
+
+class ReviewIn(Schema):
+    decision: str
+    reason: str = ""
+    concurrence: list[UUID] = []
+
+
+REVIEW_DECISIONS = {"approve": Action.APPROVE, "return": Action.RETURN, "reject": Action.REJECT,
+                    "recommend": Action.RECOMMEND, "certify": Action.CERTIFY}
+
+
+@router.post("/{application_id}/reviews", response=ApplicationOut)
+def review(request, application_id: UUID, payload: ReviewIn):
+    """A review decision at the caller's level: approve (forward), return (reason), reject (reason),
+    and at the last level recommend (within quota) or, for the advanced tier, certify."""
+    from smartfactory.errors import InvalidInput
+
+    app = get_in_scope(applications_for_user(request.user), id=application_id)
+    action = REVIEW_DECISIONS.get(payload.decision)
+    if action is None:
+        raise InvalidInput("decision 应为 approve、return、reject、recommend 或 certify。", field="decision")
+    app = transition(app, action, actor=request.user, reason=payload.reason,
+                     concurrence=[str(c) for c in payload.concurrence])
+    return _out(app, request.user)

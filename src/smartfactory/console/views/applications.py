@@ -121,3 +121,21 @@ def certified_list(request):
         })
         return pdf_response(content, f"{year}年度先进级智能工厂名单.pdf")
     return render(request, "console/certified_list.html", {"rows": rows, "year": year, "title": title})
+
+
+@login_required
+def bulk_approve(request):
+    """Approve several applications of my queue at once: first a preview of what will change (and
+    what will be refused, with the reason), then the confirmation applies it."""
+    _require_authority(request)
+    ids = request.POST.getlist("application") if request.method == "POST" else request.GET.getlist("application")
+    apps = list(review_queue_for_user(request.user).filter(pk__in=ids))
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        done, refused = services.bulk_transition(apps, Action.APPROVE, request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("已批量审核通过%(n)d件。") % {"n": done})
+        for line in refused:
+            messages.error(request, line)
+        return redirect("console:applications")
+    return render(request, "console/bulk_preview.html", {
+        "preview": services.bulk_preview(apps, Action.APPROVE, request.user), "count": len(apps),
+    })
