@@ -202,3 +202,34 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign.year} {self.get_tier_display()} {self.name}: {self.quota}"
+
+
+class PaperRequirement(models.Model):
+    """How many paper copies of what a receiving level requires (Chengdu: summary table × 6,
+    application materials × 3, commitment × 1; MIIT: 1 each). ``authority`` empty = the ministry."""
+
+    class Item(models.TextChoices):
+        SUMMARY_TABLE = "summary_table", _("推荐汇总表")
+        LETTER = "letter", _("推荐函")
+        APPLICATION = "application", _("申报材料（申报书）")
+        COMMITMENT = "commitment", _("真实性承诺书")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_requirements")
+    authority = models.ForeignKey(Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    item = models.CharField(_("材料"), max_length=16, choices=Item.choices)
+    copies = models.PositiveSmallIntegerField(_("份数"))
+    scan_required = models.BooleanField(_("须附扫描件（PDF）"), default=False)
+    basis = models.CharField(_("依据"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("纸质材料要求")
+        verbose_name_plural = _("纸质材料要求")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "authority", "item"], condition=Q(authority__isnull=False),
+                                    name="one_paper_rule_per_authority_item"),
+            models.UniqueConstraint(fields=["campaign", "item"], condition=Q(authority__isnull=True),
+                                    name="one_national_paper_rule_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority or '工业和信息化部'} {self.get_item_display()} × {self.copies}"

@@ -50,3 +50,25 @@ class StampedScan(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PaperReceipt(models.Model):
+    """Paper copies a level received: what, how many, from whom, when; for application materials the
+    verification code printed in the footer confirms the paper equals the submitted version."""
+
+    receiving = models.ForeignKey("organisations.Authority", on_delete=models.PROTECT, related_name="paper_receipts")
+    item = models.CharField(max_length=16)
+    copies = models.PositiveSmallIntegerField()
+    application = models.ForeignKey("applications.TierApplication", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="paper_receipts")
+    sender = models.CharField(max_length=128)
+    verification_code = models.CharField(max_length=16, blank=True)
+    matches_online = models.BooleanField(null=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.receiving} {self.item} × {self.copies}"
