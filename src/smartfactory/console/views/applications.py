@@ -60,7 +60,19 @@ def application_detail(request, application_id):
         "changes": services.changes_since_return(app) if app.version > 1 else [],
         "reviews": app.reviews.select_related("authority", "reviewer"),
         "concurrence": required_concurrence(app) if Action.CERTIFY in actions else [],
+        "meter": _quota_meter(app) if Action.RECOMMEND in actions else None,
     })
+
+
+def _quota_meter(app) -> dict | None:
+    from smartfactory.applications.eligibility import channel_province
+    from smartfactory.campaigns.quotas import quota_for
+
+    quota = quota_for(app.campaign, app.tier, app.factory.enterprise, channel_province(app.factory))
+    if quota is None:
+        return None
+    used = quota.applications.filter(state=State.RECOMMENDED).count()
+    return {"quota": quota, "used": used}
 
 
 @login_required
