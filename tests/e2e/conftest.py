@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from smartfactory.demo.identifiers import make_uscc
 
@@ -291,13 +292,25 @@ def logout(page) -> None:
     page.wait_for_url("**/accounts/login/")
 
 
+HTMX_IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+
+
+def _select_when_settled(page, selector: str, label: str) -> None:
+    """Select an option once htmx has finished swapping that list in (a selection made while htmx is
+    still settling the swapped options can be lost), and confirm it stuck."""
+    page.locator(f"{selector} option", has_text=label).first.wait_for(state="attached")
+    page.wait_for_function(HTMX_IDLE)
+    page.locator(selector).select_option(label=label)
+    expect(page.locator(f"{selector} option:checked")).to_have_text(label)
+
+
 def choose_location(page, province: str = "四川省", city: str = "成都市", county: str = "武侯区") -> None:
     """Province → city → county, waiting for each list htmx loads from /portal/regions/options/."""
     page.locator("#id_province").select_option(label=province)
-    page.locator("#id_city option", has_text=city).first.wait_for(state="attached")
-    page.locator("#id_city").select_option(label=city)
-    page.locator("#id_county option", has_text=county).first.wait_for(state="attached")
-    page.locator("#id_county").select_option(label=county)
+    _select_when_settled(page, "#id_city", city)
+    _select_when_settled(page, "#id_county", county)
+    page.wait_for_function(HTMX_IDLE)
+    expect(page.locator("#id_county option:checked")).to_have_text(county)
 
 
 def fill_account(page, *, username: str, password: str) -> None:
