@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.organisations.enums import Tier
+from smartfactory.versioning import save_versioned
 
 from . import book, confidentiality
 from . import content as content_rules
@@ -123,30 +121,10 @@ def save_entry(app: TierApplication, key: str, raw, *, expected_version: int, ac
                                latest_milestone=latest_milestone_date(app))
     else:
         raise InvalidInput(_("未知的申报书栏目：%(k)s") % {"k": key}, field=key)
-    with transaction.atomic():
-        if expected_version == 0:
-            try:
-                with transaction.atomic():
-                    entry = BookEntry.objects.create(application=app, key=key, value=value, updated_by=actor)
-            except IntegrityError:
-                _raise_stale_entry(app, key)
-        else:
-            updated = BookEntry.objects.filter(application=app, key=key, version=expected_version).update(
-                value=value, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
-            )
-            if updated != 1:
-                _raise_stale_entry(app, key)
-            entry = BookEntry.objects.get(application=app, key=key)
-    return entry
-
-
-def _raise_stale_entry(app: TierApplication, key: str):
-    current = BookEntry.objects.filter(application=app, key=key).values("value", "version").first() or {
-        "value": None, "version": 0
-    }
-    raise Conflict(
-        _("该栏目已被他人修改（当前为第%(v)d版），页面已显示最新内容，请核对后再保存。") % {"v": current["version"]},
-        field=key, current_value=json.dumps(current["value"], ensure_ascii=False), current_version=current["version"],
+    return save_versioned(
+        BookEntry, lookup={"application": app, "key": key}, key_field="key", value=value,
+        expected_version=expected_version, actor=actor,
+        stale_message=_("该栏目已被他人修改（当前为第%(v)d版），页面已显示最新内容，请核对后再保存。"),
     )
 
 

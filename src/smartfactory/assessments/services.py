@@ -8,7 +8,6 @@ import json
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,13 +16,14 @@ from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import CampaignStatus, Stage
 from smartfactory.campaigns.models import Campaign
 from smartfactory.campaigns.services import ensure_before_deadline, framework_spec_for
-from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.frameworks.engine import evaluate, validate_facts
 from smartfactory.organisations.enums import Tier
 from smartfactory.organisations.models import Factory
 from smartfactory.organisations.queries import is_platform_admin
 from smartfactory.organisations.rules import is_enterprise_user_of
 from smartfactory.organisations.services import record_tier_award
+from smartfactory.versioning import save_versioned
 
 from . import questionnaire
 from .models import Answer, BasicDeclaration, Evidence, SelfAssessment
@@ -101,31 +101,13 @@ def save_answer(assessment: SelfAssessment, key: str, raw, *, expected_version: 
         raise InvalidInput(_("未知的题目：%(k)s") % {"k": key}, field=key)
     value = questionnaire.parse_value(item, raw)
     with transaction.atomic():
-        if expected_version == 0:
-            try:
-                with transaction.atomic():
-                    answer = Answer.objects.create(assessment=assessment, key=key, value=value, updated_by=actor)
-            except IntegrityError:
-                _raise_stale(assessment, key)
-        else:
-            updated = Answer.objects.filter(assessment=assessment, key=key, version=expected_version).update(
-                value=value, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
-            )
-            if updated != 1:
-                _raise_stale(assessment, key)
-            answer = Answer.objects.get(assessment=assessment, key=key)
+        answer = save_versioned(
+            Answer, lookup={"assessment": assessment, "key": key}, key_field="key", value=value,
+            expected_version=expected_version, actor=actor,
+            stale_message=_("该题已被他人修改（当前为第%(v)d版），页面已显示最新内容，请核对后再保存。"),
+        )
         score(assessment, spec=spec)
     return Saved(key, answer.value, answer.version)
-
-
-def _raise_stale(assessment: SelfAssessment, key: str):
-    current = Answer.objects.filter(assessment=assessment, key=key).values("value", "version").first() or {
-        "value": None, "version": 0
-    }
-    raise Conflict(
-        _("该题已被他人修改（当前为第%(v)d版），页面已显示最新内容，请核对后再保存。") % {"v": current["version"]},
-        field=key, current_value=json.dumps(current["value"], ensure_ascii=False), current_version=current["version"],
-    )
 
 
 def score(assessment: SelfAssessment, *, spec=None) -> dict:
