@@ -131,3 +131,22 @@ def test_quota_api_reports_used(setup, client_for):
     sichuan = next(r for r in rows if r["tier"] == "excellent" and r["province_code"] == "510000")
     assert (sichuan["quota"], sichuan["used"]) == (40, 1)
     assert len([r for r in rows if r["tier"] == "excellent"]) == 31 + 1  # provinces and XPCC (no SOE group here)
+
+
+def test_city_subquota_at_n_and_n_plus_one(setup):
+    from smartfactory.campaigns.quotas import set_city_subquota
+
+    c = setup["campaign"]
+    compute_quotas(c)
+    quota_row = Quota.objects.get(campaign=c, tier="excellent", province_code="510000")
+    leader = f.user("sc-leader3", role=Role.AUTHORITY_LEADER, authority=setup["sichuan"])
+    with pytest.raises(NotPermitted):
+        set_city_subquota(quota_row, city_code="510100", limit=1, actor=setup["user"], reason="x")
+    set_city_subquota(quota_row, city_code="510100", limit=1, actor=leader, reason="省里统一分配")
+    apps = _submitted_excellent(setup, 2)  # both in 成都（武侯区）
+    with time_machine.travel(BEFORE, tick=False):
+        transition(apps[0], Action.RECOMMEND, actor=leader)
+        with pytest.raises(QuotaExceeded) as exc:
+            transition(apps[1], Action.RECOMMEND, actor=leader)
+    assert "成都市的推荐名额（1个，省级分配）已用完" in exc.value.message
+    assert AuditEvent.objects.filter(action="campaign.city_subquota_set").exists()

@@ -136,3 +136,11 @@ def test_other_province_cannot_see_the_batch(setup, batch, client_for):
     assert own["recommender"] == "浙江省" and own["applications"] == []
     page = client_for(batch["leader"]).get(f"/console/recommendations/{batch['quota'].pk}/").content.decode()
     assert "3/40" in page
+
+
+def test_province_sets_a_city_subquota_on_the_batch_page(setup, batch, client_for):
+    client = client_for(batch["leader"])
+    client.post(f"/console/recommendations/{batch['quota'].pk}/subquota/",
+                {"city_code": "510700", "limit": "2", "reason": "绵阳市按规模分配"})
+    page = client.get(f"/console/recommendations/{batch['quota'].pk}/").content.decode()
+    assert "绵阳市 ≤ 2" in page

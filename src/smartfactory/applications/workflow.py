@@ -205,6 +205,17 @@ def quota_available(ctx: Context) -> None:
             _("%(n)s的%(t)s推荐名额（%(q)d个）已用完。") % {"n": quota.name, "t": Tier(app.tier).label, "q": quota.quota},
             used=used, quota=quota.quota,
         )
+    city = app.factory.county.city_code
+    subquota = quota.city_subquotas.filter(city_code=city).first()
+    if subquota is not None:
+        used_in_city = TierApplication.objects.filter(
+            quota=quota, state=State.RECOMMENDED, factory__county__city_code=city
+        ).count()
+        if used_in_city >= subquota.limit:
+            raise QuotaExceeded(
+                _("%(c)s的推荐名额（%(q)d个，省级分配）已用完。") % {"c": subquota.city_name, "q": subquota.limit},
+                used=used_in_city, quota=subquota.limit,
+            )
     ctx.quota = quota
     ctx.priority = used + 1
 

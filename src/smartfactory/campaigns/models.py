@@ -233,3 +233,23 @@ class PaperRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authority or '工业和信息化部'} {self.get_item_display()} × {self.copies}"
+
+
+class CitySubQuota(models.Model):
+    """A province's own limit for one of its cities inside the province's quota (e.g. Liaoning 2024:
+    沈阳 ≤ 15, other cities ≤ 2). Set by the province's leader (audited)."""
+
+    quota = models.ForeignKey(Quota, on_delete=models.CASCADE, related_name="city_subquotas")
+    city_code = models.CharField(_("城市代码"), max_length=6)
+    city_name = models.CharField(_("城市"), max_length=32)
+    limit = models.PositiveSmallIntegerField(_("名额上限"))
+    reason = models.CharField(_("依据"), max_length=255)
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("城市推荐名额")
+        verbose_name_plural = _("城市推荐名额")
+        constraints = [models.UniqueConstraint(fields=["quota", "city_code"], name="one_subquota_per_city")]
+
+    def __str__(self) -> str:
+        return f"{self.quota} · {self.city_name} ≤ {self.limit}"

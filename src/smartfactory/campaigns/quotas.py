@@ -178,3 +178,36 @@ def quota_for(campaign: Campaign, tier: str, enterprise: Enterprise, factory_pro
         return Quota.objects.filter(campaign=campaign, tier=tier, recommender=Quota.Recommender.XPCC).first()
     return Quota.objects.filter(campaign=campaign, tier=tier, recommender=Quota.Recommender.PROVINCE,
                                 province_code=factory_province).first()
+
+
+@transaction.atomic
+def set_city_subquota(quota: Quota, *, city_code: str, limit: int, actor, reason: str):
+    """The province's leader limits one city inside the province's quota. Side effects: audit event."""
+    from smartfactory.organisations.enums import AuthorityLevel, Department, MembershipStatus
+    from smartfactory.organisations.models import Membership
+
+    from .models import CitySubQuota
+
+    if quota.recommender != Quota.Recommender.PROVINCE:
+        raise InvalidInput(_("只有省级推荐名额可以分配到城市。"), field="quota")
+    is_leader = Membership.objects.filter(
+        user=actor, role=Role.AUTHORITY_LEADER, status=MembershipStatus.ACTIVE, authority__level=AuthorityLevel.PROVINCE,
+        authority__division_id=quota.province_code, authority__department=Department.INDUSTRY,
+    ).exists()
+    if not (is_leader or is_platform_admin(actor)):
+        raise NotPermitted()
+    city = Division.objects.filter(code=city_code, level="city", province_code=quota.province_code).first()
+    if city is None:
+        raise InvalidInput(_("请选择本省的城市。"), field="city_code")
+    if not 0 <= limit <= quota.quota:
+        raise InvalidInput(_("城市名额不能超过本省名额（%(q)d个）。") % {"q": quota.quota}, field="limit")
+    if not reason:
+        raise InvalidInput(_("请说明依据。"), field="reason")
+    existing = CitySubQuota.objects.filter(quota=quota, city_code=city_code).first()
+    before = {"limit": existing.limit} if existing else None
+    sub, _created = CitySubQuota.objects.update_or_create(
+        quota=quota, city_code=city_code, defaults={"city_name": city.name, "limit": limit, "reason": reason}
+    )
+    record_event("campaign.city_subquota_set", actor=actor, obj=quota.campaign, before=before,
+                 after={"city": city.name, "limit": limit, "tier": quota.tier}, reason=reason)
+    return sub

@@ -17,6 +17,7 @@ from smartfactory.organisations.queries import get_in_scope
 from smartfactory.organisations.rules import is_ministry_staff, is_platform_admin_user
 from smartfactory.recommendations import exports, services
 from smartfactory.recommendations.models import StampedScan
+from smartfactory.regions.models import Division
 
 
 def _quotas(user):
@@ -50,6 +51,9 @@ def batch_page(request, quota_id):
         "quota": quota, "batch": batch, "apps": apps, "used": len(apps),
         "co_departments": services.co_departments(quota), "scans": batch.scans.all(), "scan_kinds": StampedScan.Kind.choices,
         "can_reopen": is_ministry_staff(request.user) or is_platform_admin_user(request.user),
+        "subquotas": quota.city_subquotas.all(),
+        "cities": Division.objects.filter(level="city", province_code=quota.province_code).order_by("code")
+        if quota.recommender == "province" else [],
     })
 
 
@@ -72,6 +76,15 @@ def batch_action(request, quota_id, action):
             services.finalise(batch, actor=request.user, concurrence=request.POST.getlist("concurrence"))
         elif action == "submit":
             services.submit_to_ministry(batch, actor=request.user)
+        elif action == "subquota":
+            from smartfactory.campaigns.quotas import set_city_subquota
+
+            try:
+                limit = int(request.POST.get("limit", ""))
+            except ValueError:
+                limit = -1
+            set_city_subquota(quota, city_code=request.POST.get("city_code", ""), limit=limit, actor=request.user,
+                              reason=request.POST.get("reason", ""))
         elif action == "reopen":
             services.reopen(batch, actor=request.user, reason=request.POST.get("reason", ""))
         elif action == "scan":
