@@ -65,3 +65,31 @@ def test_chengdu_district_never_sees_a_mianyang_application(world, client_for):
                        content_type="application/json").status_code == 404
     assert str(app.id) not in client.get("/console/applications/").content.decode()
     assert all(a["id"] != str(app.id) for a in client.get("/api/v1/applications").json())
+
+
+def test_intermediate_level_downloads_its_own_summary_table(setup, client_for):
+    """The city's own table lists what it forwarded, in order (its local paper requirement)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from smartfactory.applications.models import Attachment
+    from smartfactory.organisations.models import Authority
+    from tests.applications.test_excellent_book import BEFORE, _render, attach, fill_book
+
+    chengdu = Authority.objects.get(division_id="510100", department="industry")
+    wuhou = f.authority("510107", level=AuthorityLevel.COUNTY, parent=chengdu)
+    district = f.user("wh-rev", role=Role.AUTHORITY_REVIEWER, authority=wuhou)
+    city = f.user("cd-rev", role=Role.AUTHORITY_REVIEWER, authority=chengdu)
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
+    fill_book(app, setup["user"])
+    for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
+        attach(app, setup["user"], kind, f"{kind}.pdf", _render("正常"))
+    with time_machine.travel(BEFORE, tick=False):
+        app = transition(app, Action.SUBMIT, actor=setup["user"])
+        app = transition(app, Action.APPROVE, actor=district, reason="同意")
+        transition(app, Action.APPROVE, actor=city, reason="同意")
+    response = client_for(city).get("/console/recommendations/level/2042/excellent.xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[2][0] == 1 and rows[2][2] == setup["enterprise"].name and "成都市" in rows[0][0]
+    assert client_for(city).get("/console/recommendations/level/2042/excellent.pdf").content.startswith(b"%PDF")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("applications/<uuid:application_id>/<str:action>/", applications.application_action, name="application_action"),
     path("recommendations/", recommendations.batch_list, name="recommendations"),
     path("recommendations/<int:quota_id>/", recommendations.batch_page, name="recommendation"),
+    path("recommendations/level/<int:year>/<str:tier>.<str:fmt>", recommendations.level_document, name="level_document"),
     path("recommendations/<int:quota_id>/documents/<str:name>", recommendations.batch_document, name="recommendation_document"),
     path("recommendations/<int:quota_id>/<str:action>/", recommendations.batch_action, name="recommendation_action"),
     path("paper/", paper.paper_page, name="paper"),

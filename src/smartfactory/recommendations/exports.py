@@ -69,3 +69,20 @@ def letter_docx(batch) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def level_summary(authority, campaign, tier: str, fmt: str) -> bytes:
+    """An intermediate level's own summary table of what it forwarded (its local paper copies)."""
+    from .services import level_rows
+
+    spec = columns_for(tier, campaign.year)
+    columns = [(c["value"], c["label"]) for c in spec["columns"]]
+    rows = level_rows(authority, campaign, tier)
+    title = f"{campaign.year}年度{spec['official_title']}（{authority.name}报送）"
+    if fmt == "xlsx":
+        return write_table(title=title, columns=columns, rows=rows, sheet_name="推荐汇总表",
+                           notes=["报送单位（盖章）：＿＿＿＿＿＿　　　日期：＿＿＿＿年＿＿月＿＿日"])
+    return render_pdf("recommendations/summary_pdf.html", {
+        "title": title, "recommender": authority.name, "columns": columns, "rows": rows, "quota": None,
+        "footer_text": f"{title} · {timezone.localtime():%Y-%m-%d %H:%M}",
+    })

@@ -205,9 +205,34 @@ def columns_for(tier: str, year: int) -> dict:
 
 
 def table_rows(batch: Batch) -> list[dict]:
-    quota = batch.quota
+    return _rows(recommended(batch.quota), batch.quota.name)
+
+
+def forwarded_by(authority: Authority, campaign, tier: str):
+    """Applications this (intermediate) level approved and forwarded, in the order it forwarded
+    them: the rows of its own summary table for the level above's paper requirements."""
+    from smartfactory.applications.models import Review
+
+    reviews = Review.objects.filter(authority=authority, decision="approve", application__campaign=campaign,
+                                    application__tier=tier).order_by("created_at", "pk")
+    seen, apps = set(), []
+    for review in reviews.select_related("application__factory__enterprise__county", "application__factory__enterprise__industry"):
+        if review.application_id not in seen:
+            seen.add(review.application_id)
+            apps.append(review.application)
+    return apps
+
+
+def level_rows(authority: Authority, campaign, tier: str) -> list[dict]:
+    rows = _rows(forwarded_by(authority, campaign, tier), authority.name)
+    for n, row in enumerate(rows, start=1):
+        row["priority"] = n
+    return rows
+
+
+def _rows(apps, recommender_name: str) -> list[dict]:
     rows = []
-    for app in recommended(quota):
+    for app in apps:
         version = app.versions.order_by("-number").first()
         book = version.snapshot.get("book", {}) if version else {}
         enterprise = app.factory.enterprise
@@ -215,7 +240,7 @@ def table_rows(batch: Batch) -> list[dict]:
                                                status="active").order_by("-year").first()
         verdict = app.assessment_verdict or {}
         rows.append({
-            "priority": app.priority, "recommender": quota.name, "enterprise_name": enterprise.name,
+            "priority": app.priority, "recommender": recommender_name, "enterprise_name": enterprise.name,
             "uscc": enterprise.uscc, "project_name": book.get("cover.project_name") or app.factory.name,
             "region": enterprise.county.full_name, "industry": enterprise.industry.name,
             "enterprise_nature": (book.get("part1.enterprise_nature") or "") + ("（央企）" if enterprise.soe_group_id else ""),

@@ -35,8 +35,10 @@ def application_list(request):
         qs = qs.filter(state=state)
     queue = review_queue_for_user(request.user).order_by("submitted_at", "pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    from smartfactory.campaigns.services import current_campaign
+
     return render(request, "console/application_list.html", {
-        "queue": queue, "page": page, "states": State.choices, "state": state,
+        "queue": queue, "page": page, "states": State.choices, "state": state, "campaign": current_campaign(),
     })
 
 

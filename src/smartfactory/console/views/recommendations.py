@@ -116,3 +116,22 @@ def batch_document(request, quota_id, name):
         response["Content-Disposition"] = content_disposition(f"推荐函-{stem}.docx")
         return response
     raise Http404
+
+
+@login_required
+def level_document(request, year: int, tier: str, fmt: str):
+    """My level's own summary table of the applications it forwarded (XLSX or PDF)."""
+    from django.shortcuts import get_object_or_404
+
+    from smartfactory.campaigns.models import Campaign
+    from smartfactory.organisations.enums import Role
+    from smartfactory.organisations.queries import active_memberships
+
+    campaign = get_object_or_404(Campaign, year=year)
+    authority = next((m.authority for m in active_memberships(request.user)
+                      if m.authority_id and m.role in (Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER)), None)
+    if authority is None or tier not in ("excellent", "leading") or fmt not in ("xlsx", "pdf"):
+        raise Http404
+    content = exports.level_summary(authority, campaign, tier, fmt)
+    name = f"报送汇总表-{year}-{authority.name}.{fmt}"
+    return xlsx_response(content, name) if fmt == "xlsx" else pdf_response(content, name)
