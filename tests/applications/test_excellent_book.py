@@ -265,3 +265,21 @@ def test_generated_commitment_does_not_flag_itself_but_real_markings_do(setup):
     assert [f.term for f in found] == ["机密"]
     assert [f.term for f in confidentiality.scan_text("该资料涉及国家秘密", "x", keywords=("国家秘密",),
                                                       exempt=("不涉及国家秘密",))] == ["国家秘密"]
+
+
+def test_reviewer_sees_book_changes_after_a_return(setup):
+    user = setup["user"]
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
+    fill_book(app, user)
+    for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
+        attach(app, user, kind, f"{kind}.pdf", _render("正常"))
+    county = f.authority("510107", level=AuthorityLevel.COUNTY)
+    reviewer = f.user("rev-diff", role=Role.AUTHORITY_REVIEWER, authority=county)
+    with time_machine.travel(BEFORE, tick=False):
+        app = transition(app, Action.SUBMIT, actor=user)
+        app = transition(app, Action.RETURN, actor=reviewer, reason="营业收入有误")
+        services.save_entry(app, "part1.revenue", "61800", expected_version=services.entry_versions(app)["part1.revenue"],
+                            actor=user)
+        app = transition(app, Action.RESUBMIT, actor=user)
+    changes = services.changes_since_return(app)
+    assert changes == [{"field": "part1.revenue", "label": "上年度营业收入（万元）", "old": "52000", "new": "61800"}]

@@ -72,14 +72,30 @@ def update_content(app: TierApplication, *, actor, data: dict) -> TierApplicatio
 
 def changes_since_return(app: TierApplication) -> list[dict]:
     """What the enterprise changed after the last return: the version the returning reviewer saw
-    against the current (resubmitted) version."""
+    against the current (resubmitted) version — the form for the advanced tier, the book entries
+    (from the versions' snapshots) for the excellent and leading tiers."""
     returned = app.reviews.filter(decision="return").order_by("-created_at", "-pk").first()
     if returned is None:
         return []
-    versions = {v.number: v.content for v in app.versions.all()}
-    old = versions.get(returned.version_reviewed, {})
-    new = versions.get(app.version, app.content)
-    return content_rules.diff(app.tier, old, new)
+    versions = {v.number: v for v in app.versions.all()}
+    old, new = versions.get(returned.version_reviewed), versions.get(app.version)
+    if old is None or new is None:
+        return []
+    if app.tier not in BOOK_TIERS:
+        return content_rules.diff(app.tier, old.content, new.content)
+    labels = {key: f"{f.label}" for key, f in book.fields_by_key(app.campaign.framework_version, app.tier).items()}
+    before, after = old.snapshot.get("book", {}), new.snapshot.get("book", {})
+
+    def text(value) -> str:
+        if isinstance(value, dict):
+            return "；".join(f"{k}：{v}" for k, v in value.items())
+        return "" if value is None else str(value)
+
+    return [
+        {"field": key, "label": labels.get(key, key), "old": text(before.get(key)), "new": text(after.get(key))}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    ]
 
 
 # ------------------------------------------------------------------ the application book

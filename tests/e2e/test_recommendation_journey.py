@@ -1,0 +1,259 @@
+"""One 卓越级 application's way from the district to the ministry, in the browser (open 2026 campaign).
+
+The starting point is built inside the e2e database through the platform's services, by a
+``manage.py shell`` subprocess with the server's environment (the technique and the opening of the
+script of test_parallel_recommend): a new Sichuan enterprise in 武侯区 registers, adds a factory,
+holds a 2025 先进级 award from the province, attains 卓越级 in its self-assessment, fills the book,
+attaches the required PDFs and submits; the application waits at 武侯区. The ministry then sets the
+Sichuan 卓越级 quota to a roomy 40 (other tests of the session may have filled it).
+
+In the browser: demo-district approves from its queue; demo-city returns it; the applicant changes
+the revenue and resubmits; demo-city sees the change and approves; demo-province sees the quota
+meter and recommends; demo-province opens the 2026 卓越级 Sichuan batch, finds the application in
+the ranking, downloads the summary table (XLSX, PDF) and the letter (DOCX), uploads the two stamped
+scans, finalises with every co-department's concurrence and submits to MIIT; demo-city logs the paper
+copies of the application with its verification code (一致); demo-ministry sees the batch submitted.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import subprocess
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import ROOT, ApiClient, _venv_bin, login_ok, logout
+from .test_assessment_journey import BUILT, WITH_AI
+from .test_excellent_journey import BOOK, REQUIRED_KINDS, blank_pdf, fill_entry
+from .test_parallel_recommend import SCENARIO, SETUP_TIMEOUT, _server_env
+
+MARKER = "E2E_JOURNEY_SCENARIO="
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+OLD_REVENUE, NEW_REVENUE = BOOK["part1.revenue"], "61800"
+ROOMY_QUOTA = 40
+
+# The opening of the parallel-recommend script (imports, users, campaign, the answers that attain
+# 卓越级); our own ending builds one application and leaves it submitted, waiting at the district.
+_OPENING_END = "ids, quota = [], None"
+assert _OPENING_END in SCENARIO, "test_parallel_recommend.SCENARIO changed: its opening cannot be reused"
+JOURNEY = SCENARIO[: SCENARIO.index(_OPENING_END)] + r'''
+while True:
+    uscc = make_uscc(county, 50_000_000 + secrets.randbelow(40_000_000))
+    if not Enterprise.objects.filter(uscc=uscc).exists():
+        break
+username, password = f"e2e-journey-{tag}", f"E2e-{secrets.token_urlsafe(16)}"
+name = f"蓉途{tag}智能制造有限公司"
+reg = register_enterprise(
+    username=username, password=password, display_name="推荐旅程测试", email=f"{username}@example.com", uscc=uscc,
+    enterprise={"name": name, "legal_status": LegalStatus.INDEPENDENT, "county": county, "industry": "35",
+                "above_designated_size": True, "address": "四川省成都市武侯区推荐旅程路1号"},
+)
+user = reg.user
+factory = create_factory(reg.enterprise, actor=user, name=f"蓉途{tag}智能工厂", county=county,
+                         address="四川省成都市武侯区推荐旅程路1号", main_products="智能成套装备")
+record_tier_award(factory, actor=leader, year=P["year"] - 1, tier="advanced", authority=province,
+                  certificate_no=f"川先进〔{P['year'] - 1}〕J{tag}号", awarded_on=date(P["year"] - 1, 6, 20))
+assessment = assessments.start_assessment(factory, campaign, actor=user)
+for key, value in answers:
+    assessments.save_answer(assessment, key, value, expected_version=0, actor=user)
+assert SelfAssessment.objects.get(pk=assessment.pk).attained_tier == "excellent", "self-assessment below 卓越级"
+app = services.create_application(factory, campaign, tier="excellent", actor=user)
+versions = services.entry_versions(app)
+for key, value in P["book"].items():
+    services.save_entry(app, key, value, expected_version=versions.get(key, 0), actor=user)
+services.set_legal_representative(app, actor=user, name="张法人")
+for kind in P["kinds"]:
+    services.attach_file(app, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", pdf), actor=user)
+app = transition(app, Action.SUBMIT, actor=user)
+app = TierApplication.objects.get(pk=app.pk)
+assert app.state == State.IN_REVIEW and "武侯区" in app.current_authority.name, (
+    app.state, str(app.current_authority))
+quota = quota_for(campaign, "excellent", reg.enterprise, county[:2] + "0000")
+assert quota is not None, "no Sichuan 卓越级 quota"
+quota = override_quota(quota, value=P["quota"], actor=users["demo-ministry"], reason="端到端测试：推荐旅程留足名额")
+print(P["marker"] + json.dumps({"id": str(app.pk), "name": name, "username": username, "password": password,
+                                "quota_id": quota.pk, "quota": quota.quota}, ensure_ascii=False))
+'''
+
+
+def _build(live_url: str, database_url: str | None) -> dict:
+    env = _server_env(live_url, database_url)
+    env["E2E_RECOMMEND_PARAMS"] = json.dumps({
+        "tag": uuid.uuid4().hex[:6], "county": "510107", "year": 2026, "quota": ROOMY_QUOTA,
+        "book": BOOK, "kinds": list(REQUIRED_KINDS), "pdf": base64.b64encode(blank_pdf()).decode(),
+        "built": sorted(BUILT), "with_ai": sorted(WITH_AI), "marker": MARKER,
+    }, ensure_ascii=False)
+    done = subprocess.run(
+        [str(_venv_bin() / "python"), "manage.py", "shell", "-c", JOURNEY], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=SETUP_TIMEOUT, check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
+    assert done.returncode == 0 and lines, (
+        f"building the application failed (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
+    )
+    return json.loads(lines[-1][len(MARKER):])
+
+
+def _stamped_pdf(label: str) -> bytes:
+    """A small one-page PDF standing in for a stamped scan (no text: nothing to scan for)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": label})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- browser steps
+def _review(page, action: str, reason: str) -> None:
+    """On a console application page: give a reason and press the action's button."""
+    form = page.get_by_test_id("review-form")
+    form.locator("textarea[name=reason]").fill(reason)
+    with page.expect_navigation():
+        page.get_by_test_id(f"action-{action}").click()
+    expect(page.locator(".messages .msg-error")).to_have_count(0)
+
+
+def _open_console_application(page, app_id: str) -> None:
+    page.goto(f"/console/applications/{app_id}/")
+    expect(page.get_by_test_id("state")).to_be_visible()
+
+
+def _download(page, href: str, magic: bytes) -> bytes:
+    response = page.request.get(href)
+    assert response.status == 200, f"{href}: HTTP {response.status} {response.text()[:300]}"
+    body = response.body()
+    assert body[: len(magic)] == magic, f"{href}: starts with {body[:8]!r}, expected {magic!r}"
+    return body
+
+
+# --------------------------------------------------------------------------- the test
+@pytest.mark.e2e
+def test_excellent_application_from_district_to_ministry(new_page, api: ApiClient, live_url, e2e_database_url):
+    built = _build(live_url, e2e_database_url)
+    app_id, name = built["id"], built["name"]
+    assert built["quota"] == ROOMY_QUOTA, built
+    page = new_page()
+
+    # 1. the district approves it from its queue
+    login_ok(page, "demo-district", lands_on="/console/")
+    page.goto("/console/applications/")
+    link = page.get_by_test_id("queue").get_by_role("link", name=name)
+    expect(link).to_have_count(1)
+    link.click()
+    page.wait_for_url(f"**/console/applications/{app_id}/")
+    _review(page, "approve", "材料齐全，同意上报（e2e 旅程）")
+    expect(page.get_by_test_id("state")).to_contain_text("当前审核单位：成都市经济和信息化局")
+    logout(page)
+
+    # 2. the city returns it
+    login_ok(page, "demo-city", lands_on="/console/")
+    _open_console_application(page, app_id)
+    _review(page, "return", "请核实营业收入（e2e 旅程）")
+    expect(page.get_by_test_id("state")).to_contain_text("退回")
+    logout(page)
+
+    # 3. the applicant corrects the revenue and resubmits
+    login_ok(page, built["username"], built["password"], lands_on="/portal/")
+    page.goto(f"/portal/applications/{app_id}/")
+    expect(page.get_by_test_id("reviews")).to_contain_text("请核实营业收入")
+    fill_entry(page, "part1.revenue", NEW_REVENUE)
+    with page.expect_navigation():
+        page.get_by_test_id("action-resubmit").click()
+    expect(page.get_by_test_id("state")).to_contain_text("审核中")
+    logout(page)
+
+    # 4. the city sees the change and approves
+    login_ok(page, "demo-city", lands_on="/console/")
+    _open_console_application(page, app_id)
+    # the 退回后修改的内容 section lists the book entry the applicant changed, old and new
+    changes = page.get_by_test_id("changes")
+    expect(changes, "no 退回后修改的内容 (data-testid changes) after a book edit and resubmission").to_have_count(1)
+    revenue = changes.locator("tr", has_text=NEW_REVENUE)
+    expect(revenue.locator("del")).to_have_text(OLD_REVENUE)
+    expect(revenue.locator("ins")).to_have_text(NEW_REVENUE)
+    _review(page, "approve", "修改后同意推荐（e2e 旅程）")
+    expect(page.get_by_test_id("state")).to_contain_text("当前审核单位：四川省经济和信息化厅")
+    logout(page)
+
+    # 5. the province sees the quota meter and recommends
+    login_ok(page, "demo-province", lands_on="/console/")
+    _open_console_application(page, app_id)
+    expect(page.get_by_test_id("meter")).to_contain_text(f"/{ROOMY_QUOTA}")
+    _review(page, "recommend", "同意推荐（e2e 旅程）")
+    expect(page.get_by_test_id("state")).to_contain_text("已推荐")
+
+    # 6. the province's 2026 卓越级 batch: ranking, documents, scans, finalise, submit
+    page.goto("/console/recommendations/")
+    row = page.get_by_test_id("batches").locator("tr", has_text="2026").filter(has_text="卓越级").filter(
+        has_text="四川")
+    expect(row).to_have_count(1)
+    row.get_by_role("link").click()
+    page.wait_for_url(f"**/console/recommendations/{built['quota_id']}/")
+    expect(page.get_by_test_id("ranking").locator("tr", has_text=name)).to_have_count(1)
+    _download(page, page.get_by_role("link", name="推荐汇总表（Excel）").get_attribute("href"), b"PK")
+    _download(page, page.get_by_role("link", name="推荐汇总表（PDF）").get_attribute("href"), b"%PDF")
+    _download(page, page.get_by_role("link", name="推荐函（Word）").get_attribute("href"), b"PK")
+
+    for label, filename in (("盖章的推荐汇总表", "summary-stamped.pdf"), ("盖章的推荐函", "letter-stamped.pdf")):
+        form = page.locator("form[action$='/scan/']")
+        form.locator("select[name=kind]").select_option(label=label)
+        form.locator("input[type=file][name=file]").set_input_files(
+            {"name": filename, "mimeType": "application/pdf", "buffer": _stamped_pdf(label)})
+        with page.expect_navigation():
+            form.get_by_role("button", name="上传").click()
+        expect(page.locator(".messages .msg-error")).to_have_count(0)
+        expect(page.locator("li", has_text=filename)).to_contain_text(label)
+
+    finalise = page.get_by_test_id("finalise")
+    boxes = finalise.locator("input[type=checkbox][name=concurrence]")
+    expect(boxes).to_have_count(5)
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
+    with page.expect_navigation():
+        finalise.get_by_role("button", name="定稿").click()
+    expect(page.locator(".messages .msg-error")).to_have_count(0)
+    expect(page.get_by_test_id("meter")).to_contain_text("已定稿")
+    with page.expect_navigation():
+        page.get_by_test_id("submit-batch").click()
+    expect(page.locator(".messages .msg-error")).to_have_count(0)
+    expect(page.get_by_test_id("meter")).to_contain_text("已报送工业和信息化部")
+    logout(page)
+
+    # 7. the city logs the paper copies of the application, checking its verification code
+    token = api.token(built["username"], built["password"])
+    status, body = api.get(f"/applications/{app_id}", token)
+    assert status == 200, body
+    code = body["versions"][-1]["verification_code"]
+    assert re.fullmatch(r"[23456789A-HJ-NP-Z]{10}", code), code
+    login_ok(page, "demo-city", lands_on="/console/")
+    page.goto("/console/paper/")
+    form = page.get_by_test_id("paper-form")
+    form.locator("select[name=item]").select_option(label="申报材料（申报书）")
+    form.locator("input[name=copies]").fill("3")
+    form.locator("input[name=sender]").fill("成都市武侯区经济和信息化局")
+    form.locator("select[name=application]").select_option(value=app_id)
+    form.locator("input[name=code]").fill(code)
+    with page.expect_navigation():
+        form.get_by_role("button", name="登记").click()
+    expect(page.locator(".messages .msg-error")).to_have_count(0)
+    paper_row = page.get_by_test_id("paper").locator("tr", has_text=name)
+    expect(paper_row).to_have_count(1)
+    expect(paper_row).to_contain_text("一致")
+    expect(paper_row).not_to_contain_text("不一致")
+    logout(page)
+
+    # 8. the ministry sees the Sichuan batch submitted
+    login_ok(page, "demo-ministry", lands_on="/console/")
+    page.goto("/console/recommendations/")
+    row = page.get_by_test_id("batches").locator("tr", has_text="2026").filter(has_text="卓越级").filter(
+        has_text="四川")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("已报送工业和信息化部")
