@@ -106,24 +106,23 @@ def answer_of(item):
 
 answers = [(item.key, answer_of(item)) for item in questionnaire.items_for(spec)]
 answers = [(key, value) for key, value in answers if value is not None]
-ids, quota = [], None
-for i in range(P["count"]):
+def submitted_application(*, username, display_name, name, factory_name, address, certificate_no):
+    """A new 武侯区 enterprise whose 卓越级 application is complete and submitted (waiting at the district)."""
     while True:
         uscc = make_uscc(county, 50_000_000 + secrets.randbelow(40_000_000))
         if not Enterprise.objects.filter(uscc=uscc).exists():
             break
-    name = f"蓉推{tag}{i:02d}智能制造有限公司"
+    password = f"E2e-{secrets.token_urlsafe(16)}"
     reg = register_enterprise(
-        username=f"e2e-rec-{tag}-{i:02d}", password=f"E2e-{secrets.token_urlsafe(16)}", display_name=f"推荐测试{i}",
-        email=f"e2e-rec-{tag}-{i:02d}@example.com", uscc=uscc,
+        username=username, password=password, display_name=display_name, email=f"{username}@example.com", uscc=uscc,
         enterprise={"name": name, "legal_status": LegalStatus.INDEPENDENT, "county": county, "industry": "35",
-                    "above_designated_size": True, "address": f"四川省成都市武侯区推荐测试路{i + 1}号"},
+                    "above_designated_size": True, "address": address},
     )
     user = reg.user
-    factory = create_factory(reg.enterprise, actor=user, name=f"蓉推{tag}{i:02d}智能工厂", county=county,
-                             address=f"四川省成都市武侯区推荐测试路{i + 1}号", main_products="智能成套装备")
+    factory = create_factory(reg.enterprise, actor=user, name=factory_name, county=county, address=address,
+                             main_products="智能成套装备")
     record_tier_award(factory, actor=leader, year=P["year"] - 1, tier="advanced", authority=province,
-                      certificate_no=f"川先进〔{P['year'] - 1}〕E{tag}{i:02d}号", awarded_on=date(P["year"] - 1, 6, 20))
+                      certificate_no=certificate_no, awarded_on=date(P["year"] - 1, 6, 20))
     assessment = assessments.start_assessment(factory, campaign, actor=user)
     for key, value in answers:
         assessments.save_answer(assessment, key, value, expected_version=0, actor=user)
@@ -135,7 +134,16 @@ for i in range(P["count"]):
     services.set_legal_representative(app, actor=user, name="张法人")
     for kind in P["kinds"]:
         services.attach_file(app, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", pdf), actor=user)
-    app = transition(app, Action.SUBMIT, actor=user)
+    return reg, transition(app, Action.SUBMIT, actor=user), password
+
+
+ids, quota = [], None
+for i in range(P["count"]):
+    reg, app, _password = submitted_application(
+        username=f"e2e-rec-{tag}-{i:02d}", display_name=f"推荐测试{i}", name=f"蓉推{tag}{i:02d}智能制造有限公司",
+        factory_name=f"蓉推{tag}{i:02d}智能工厂", address=f"四川省成都市武侯区推荐测试路{i + 1}号",
+        certificate_no=f"川先进〔{P['year'] - 1}〕E{tag}{i:02d}号",
+    )
     app = transition(app, Action.APPROVE, actor=users["demo-district"], reason="材料齐全，同意上报（e2e）")
     app = transition(app, Action.APPROVE, actor=users["demo-city"], reason="同意推荐（e2e）")
     app = TierApplication.objects.get(pk=app.pk)

@@ -42,34 +42,11 @@ ROOMY_QUOTA = 40
 _OPENING_END = "ids, quota = [], None"
 assert _OPENING_END in SCENARIO, "test_parallel_recommend.SCENARIO changed: its opening cannot be reused"
 JOURNEY = SCENARIO[: SCENARIO.index(_OPENING_END)] + r'''
-while True:
-    uscc = make_uscc(county, 50_000_000 + secrets.randbelow(40_000_000))
-    if not Enterprise.objects.filter(uscc=uscc).exists():
-        break
-username, password = f"e2e-journey-{tag}", f"E2e-{secrets.token_urlsafe(16)}"
-name = f"蓉途{tag}智能制造有限公司"
-reg = register_enterprise(
-    username=username, password=password, display_name="推荐旅程测试", email=f"{username}@example.com", uscc=uscc,
-    enterprise={"name": name, "legal_status": LegalStatus.INDEPENDENT, "county": county, "industry": "35",
-                "above_designated_size": True, "address": "四川省成都市武侯区推荐旅程路1号"},
+username, name = f"e2e-journey-{tag}", f"蓉途{tag}智能制造有限公司"
+reg, app, password = submitted_application(
+    username=username, display_name="推荐旅程测试", name=name, factory_name=f"蓉途{tag}智能工厂",
+    address="四川省成都市武侯区推荐旅程路1号", certificate_no=f"川先进〔{P['year'] - 1}〕J{tag}号",
 )
-user = reg.user
-factory = create_factory(reg.enterprise, actor=user, name=f"蓉途{tag}智能工厂", county=county,
-                         address="四川省成都市武侯区推荐旅程路1号", main_products="智能成套装备")
-record_tier_award(factory, actor=leader, year=P["year"] - 1, tier="advanced", authority=province,
-                  certificate_no=f"川先进〔{P['year'] - 1}〕J{tag}号", awarded_on=date(P["year"] - 1, 6, 20))
-assessment = assessments.start_assessment(factory, campaign, actor=user)
-for key, value in answers:
-    assessments.save_answer(assessment, key, value, expected_version=0, actor=user)
-assert SelfAssessment.objects.get(pk=assessment.pk).attained_tier == "excellent", "self-assessment below 卓越级"
-app = services.create_application(factory, campaign, tier="excellent", actor=user)
-versions = services.entry_versions(app)
-for key, value in P["book"].items():
-    services.save_entry(app, key, value, expected_version=versions.get(key, 0), actor=user)
-services.set_legal_representative(app, actor=user, name="张法人")
-for kind in P["kinds"]:
-    services.attach_file(app, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", pdf), actor=user)
-app = transition(app, Action.SUBMIT, actor=user)
 app = TierApplication.objects.get(pk=app.pk)
 assert app.state == State.IN_REVIEW and "武侯区" in app.current_authority.name, (
     app.state, str(app.current_authority))

@@ -144,3 +144,23 @@ def test_province_sets_a_city_subquota_on_the_batch_page(setup, batch, client_fo
                 {"city_code": "510700", "limit": "2", "reason": "绵阳市按规模分配"})
     page = client.get(f"/console/recommendations/{batch['quota'].pk}/").content.decode()
     assert "绵阳市 ≤ 2" in page
+
+
+def test_batch_list_query_count_does_not_grow_with_quotas(setup, batch, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = f.user(role=Role.MINISTRY_STAFF, authority=f.ministry())
+    client = client_for(staff)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/console/recommendations/")
+        assert page.status_code == 200 and "3/40" in page.content.decode()
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(5):
+        f.soe_group(f"集团{i}")
+    compute_quotas(setup["campaign"])  # five more quotas (rows)
+    assert count() == before

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from smartfactory.regions.admin import ReadOnlyAdmin
+
 from .models import Campaign, DeadlineOverride, StageDeadline
 
 
@@ -23,17 +25,8 @@ class DeadlineOverrideInline(ReadOnlyInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ReadOnlyAdmin):
     """Read-only: deadlines change through the campaign page (audited), never here."""
 
     list_display = ["year", "name", "framework_version", "status"]
     inlines = [StageDeadlineInline, DeadlineOverrideInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -32,11 +32,14 @@ def _quota(request, quota_id):
 
 @login_required
 def batch_list(request):
-    quotas = list(_quotas(request.user).filter(campaign__status__in=["open", "closed"]).order_by(
-        "-campaign__year", "tier", "recommender", "province_code"))
+    from django.db.models import Count, Q
+
+    quotas = list(_quotas(request.user).filter(campaign__status__in=["open", "closed"]).annotate(
+        used=Count("applications", filter=Q(applications__state="recommended"))
+    ).order_by("-campaign__year", "tier", "recommender", "province_code"))
     if not quotas and not (is_ministry_staff(request.user) or is_platform_admin_user(request.user)):
         raise Http404
-    used = {q.pk: services.recommended(q).count() for q in quotas}
+    used = {q.pk: q.used for q in quotas}  # one query for every row, not one per quota
     batches = {b.quota_id: b for b in services.Batch.objects.filter(quota__in=quotas)}
     rows = [(q, used[q.pk], batches.get(q.pk)) for q in quotas if used[q.pk] or q.pk in batches or not is_ministry_staff(request.user)]
     return render(request, "console/recommendation_list.html", {"rows": rows})
