@@ -90,7 +90,8 @@ def e2e_database_url() -> Iterator[str | None]:
 # --------------------------------------------------------------------------- the server
 @pytest.fixture(scope="session")
 def live_url(e2e_database_url: str | None) -> Iterator[str]:
-    """Base URL (no trailing slash) of a gunicorn server on a freshly seeded demo world."""
+    """Base URL (no trailing slash) of a gunicorn server on a freshly seeded demo world: two worker
+    processes of eight threads each, so that parallel tests really run up to 16 requests at once."""
     if not VENDOR_HTMX.exists():
         pytest.fail(f"e2e: vendored static files are missing ({VENDOR_HTMX.relative_to(ROOT)}); run `make static` first.",
                     pytrace=False)
@@ -117,7 +118,7 @@ def live_url(e2e_database_url: str | None) -> Iterator[str]:
         with log_path.open("wb") as log:
             server = subprocess.Popen(
                 [str(venv / "gunicorn"), "smartfactory.wsgi:application", "--pythonpath", "src",
-                 "--bind", f"127.0.0.1:{port}", "--workers", "2", "--graceful-timeout", "5"],
+                 "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "8", "--graceful-timeout", "5"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
             try:

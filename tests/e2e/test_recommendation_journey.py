@@ -53,6 +53,15 @@ assert app.state == State.IN_REVIEW and "武侯区" in app.current_authority.nam
 quota = quota_for(campaign, "excellent", reg.enterprise, county[:2] + "0000")
 assert quota is not None, "no Sichuan 卓越级 quota"
 quota = override_quota(quota, value=P["quota"], actor=users["demo-ministry"], reason="端到端测试：推荐旅程留足名额")
+# a second application, already recommended, so the province has an order to change by dragging
+_reg2, other, _pw2 = submitted_application(
+    username=f"e2e-journey2-{tag}", display_name="推荐旅程测试二", name=f"蓉序{tag}精密制造有限公司",
+    factory_name=f"蓉序{tag}智能工厂", address="四川省成都市武侯区推荐旅程路2号", certificate_no=f"川先进〔{P['year'] - 1}〕K{tag}号",
+)
+other = transition(other, Action.APPROVE, actor=users["demo-district"], reason="同意（e2e 旅程）")
+other = transition(other, Action.APPROVE, actor=users["demo-city"], reason="同意（e2e 旅程）")
+other = transition(other, Action.RECOMMEND, actor=leader, reason="同意推荐（e2e 旅程）")
+assert other.state == State.RECOMMENDED, other.state
 print(P["marker"] + json.dumps({"id": str(app.pk), "name": name, "username": username, "password": password,
                                 "quota_id": quota.pk, "quota": quota.quota}, ensure_ascii=False))
 '''
@@ -158,6 +167,20 @@ def test_excellent_application_from_district_to_ministry(new_page, api: ApiClien
     expect(revenue.locator("ins")).to_have_text(NEW_REVENUE)
     _review(page, "approve", "修改后同意推荐（e2e 旅程）")
     expect(page.get_by_test_id("state")).to_contain_text("当前审核单位：四川省经济和信息化厅")
+    # ... and hands the province its own letter and stamped summary table
+    page.goto("/console/applications/")
+    page.get_by_test_id("level-excellent").click()
+    page.wait_for_url("**/console/recommendations/level/2026/excellent/")
+    expect(page.get_by_test_id("forwarded").locator("tr", has_text=name)).to_have_count(1)
+    _download(page, page.get_by_role("link", name="报送函（Word）").get_attribute("href"), b"PK")
+    scan_form = page.get_by_test_id("scan-form")
+    scan_form.locator("select[name=kind]").select_option(label="盖章的推荐汇总表")
+    scan_form.locator("input[type=file]").set_input_files(
+        {"name": f"成都市汇总表-{app_id[:8]}.pdf", "mimeType": "application/pdf", "buffer": _stamped_pdf("成都")})
+    with page.expect_navigation():
+        scan_form.get_by_role("button", name="上传").click()
+    expect(page.locator(".messages .msg-error")).to_have_count(0)
+    expect(page.get_by_test_id("scans")).to_contain_text(f"成都市汇总表-{app_id[:8]}.pdf")
     logout(page)
 
     # 5. the province sees the quota meter and recommends
@@ -174,8 +197,22 @@ def test_excellent_application_from_district_to_ministry(new_page, api: ApiClien
     expect(row).to_have_count(1)
     row.get_by_role("link").click()
     page.wait_for_url(f"**/console/recommendations/{built['quota_id']}/")
-    expect(page.get_by_test_id("ranking").locator("tr", has_text=name)).to_have_count(1)
-    _download(page, page.get_by_role("link", name="推荐汇总表（Excel）").get_attribute("href"), b"PK")
+    ranking = page.get_by_test_id("ranking")
+    expect(ranking.locator("tbody tr", has_text=name)).to_have_count(1)
+    # the province drags its application to the top of the priority order
+    rows = ranking.locator("tbody tr[data-sort-id]")
+    assert rows.count() >= 2, "the batch should hold at least two recommended applications"
+    expect(rows.first).not_to_contain_text(name)
+    with page.expect_navigation():
+        ranking.locator("tbody tr", has_text=name).drag_to(rows.first)
+    expect(page.locator(".messages .msg-error")).to_have_count(0)
+    expect(rows.first).to_contain_text(name)
+    expect(rows.first.locator("td").first).to_have_text("1")
+    table = _download(page, page.get_by_role("link", name="推荐汇总表（Excel）").get_attribute("href"), b"PK")
+    from openpyxl import load_workbook
+
+    first = list(load_workbook(io.BytesIO(table)).active.iter_rows(values_only=True))[2]
+    assert first[0] == 1 and first[2] == name, first  # priority 1 is the dragged application
     _download(page, page.get_by_role("link", name="推荐汇总表（PDF）").get_attribute("href"), b"%PDF")
     _download(page, page.get_by_role("link", name="推荐函（Word）").get_attribute("href"), b"PK")
 

@@ -164,3 +164,73 @@ def test_batch_list_query_count_does_not_grow_with_quotas(setup, batch, client_f
         f.soe_group(f"集团{i}")
     compute_quotas(setup["campaign"])  # five more quotas (rows)
     assert count() == before
+
+
+@pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (0, False), (1, False)])
+def test_reorder_and_finalise_close_at_the_online_review_deadline(setup, batch, offset, allowed):
+    b = batch
+    order = [str(a.id) for a in reversed(b["apps"])]
+    with time_machine.travel(ONLINE_REVIEW + timedelta(seconds=offset), tick=False):
+        if allowed:
+            services.reorder(b["batch"], ordered_ids=order, actor=b["leader"])
+            services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+        else:
+            with pytest.raises(DeadlinePassed):
+                services.reorder(b["batch"], ordered_ids=order, actor=b["leader"])
+            with pytest.raises(DeadlinePassed):
+                services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+    b["batch"].refresh_from_db()
+    assert (b["batch"].status == Batch.Status.FINALISED) is allowed
+
+
+@pytest.mark.parametrize(("offset", "submitted"), [(-1, False), (0, True), (1, True)])
+def test_finalised_batches_are_submitted_at_the_deadline(setup, batch, offset, submitted):
+    b = batch
+    services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+    _scans(b)
+    with time_machine.travel(ONLINE_REVIEW + timedelta(seconds=offset), tick=False):
+        result = services.submit_due_batches()
+        again = services.submit_due_batches()  # idempotent
+    assert [x.pk for x in result["submitted"]] == ([b["batch"].pk] if submitted else [])
+    assert again["submitted"] == [] and again["overdue"] == []
+    b["batch"].refresh_from_db()
+    assert (b["batch"].status == Batch.Status.SUBMITTED) is submitted
+    events = AuditEvent.objects.filter(action="recommendation.submitted")
+    assert events.count() == int(submitted)
+    if submitted:
+        assert events.get().actor_id == "" and events.get().after["automatic"] is True
+
+
+def test_open_or_unscanned_batches_are_overdue_not_submitted(setup, batch):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    with time_machine.travel(ONLINE_REVIEW + timedelta(seconds=1), tick=False):
+        call_command("close_recommendations", stdout=out)
+    assert "逾期未报送" in out.getvalue() and "submitted=0 overdue=1" in out.getvalue()
+    batch["batch"].refresh_from_db()
+    assert batch["batch"].status == Batch.Status.OPEN
+    assert not AuditEvent.objects.filter(action="recommendation.submitted").exists()
+
+
+def test_drag_and_drop_form_posts_the_whole_order(setup, batch, client_for):
+    b = batch
+    client = client_for(b["leader"])
+    page = client.get(f"/console/recommendations/{b['quota'].pk}/").content.decode()
+    assert page.count('draggable="true"') == 3 and 'data-sortable="order-form"' in page
+    order = [str(b["apps"][i].id) for i in (2, 0, 1)]
+    client.post(f"/console/recommendations/{b['quota'].pk}/order/", {"order": order})
+    assert [str(a.id) for a in services.recommended(b["quota"])] == order
+    client.post(f"/console/recommendations/{b['quota'].pk}/order/", {"order": order[:2]})  # must name all three
+    assert [str(a.id) for a in services.recommended(b["quota"])] == order
+
+
+def test_no_scan_is_replaced_after_submission(setup, batch):
+    b = batch
+    services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+    _scans(b)
+    with time_machine.travel(ONLINE_REVIEW - timedelta(seconds=1), tick=False):
+        services.submit_to_ministry(b["batch"], actor=b["leader"])
+    with pytest.raises(TransitionNotAllowed):
+        services.attach_scan(b["batch"], kind="letter", upload=SimpleUploadedFile("l.pdf", _render("盖章")),
+                             actor=b["leader"])

@@ -40,30 +40,54 @@ def summary_pdf(batch) -> bytes:
 
 
 def letter_docx(batch) -> bytes:
+    """The recommender's 推荐函 to MIIT (central SOEs also to SASAC), applications in priority order."""
+    quota = batch.quota
+    authority = recommender_authority(quota)
+    rows = table_rows(batch)
+    label = Tier(quota.tier).label
+    return _letter(
+        title=f"关于推荐{quota.campaign.year}年度{label}智能工厂项目的函",
+        addressee="工业和信息化部装备工业一司" + ("、国务院国资委科技创新局" if quota.recommender == "central_soe" else ""),
+        body=f"根据《关于开展{quota.campaign.year}年度智能工厂梯度培育行动的通知》（{quota.campaign.notice_number}）要求，"
+             f"经组织申报、审核，现推荐{len(rows)}个{label}智能工厂项目（推荐名额{quota.quota}个），"
+             "按推荐优先顺序排列如下，请予审核。",
+        rows=rows, signer=authority.name if authority else quota.name,
+    )
+
+
+def level_letter_docx(authority, campaign, tier: str) -> bytes:
+    """An intermediate level's letter to the level above, listing what it approved and forwarded."""
+    from .services import level_rows
+
+    rows = level_rows(authority, campaign, tier)
+    label = Tier(tier).label
+    return _letter(
+        title=f"关于报送{campaign.year}年度{label}智能工厂申报材料的函",
+        addressee=f"{authority.parent.name if authority.parent_id else ''}",
+        body=f"根据《关于开展{campaign.year}年度智能工厂梯度培育行动的通知》（{campaign.notice_number}）要求，"
+             f"经审核，现报送本地区{len(rows)}个{label}智能工厂申报项目，排列如下，请予审核。",
+        rows=rows, signer=authority.name,
+    )
+
+
+def _letter(*, title: str, addressee: str, body: str, rows: list[dict], signer: str) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    quota = batch.quota
-    authority = recommender_authority(quota)
-    rows = table_rows(batch)
     document = Document()
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(f"关于推荐{quota.campaign.year}年度{Tier(quota.tier).label}智能工厂项目的函")
+    run = heading.add_run(title)
     run.bold = True
     run.font.size = Pt(18)
-    document.add_paragraph("工业和信息化部装备工业一司" + ("、国务院国资委科技创新局" if quota.recommender == "central_soe" else "") + "：")
-    document.add_paragraph(
-        f"根据《关于开展{quota.campaign.year}年度智能工厂梯度培育行动的通知》（{quota.campaign.notice_number}）要求，"
-        f"经组织申报、审核，现推荐{len(rows)}个{Tier(quota.tier).label}智能工厂项目（推荐名额{quota.quota}个），"
-        "按推荐优先顺序排列如下，请予审核。"
-    )
+    document.add_paragraph(f"{addressee}：")
+    document.add_paragraph(body)
     for row in rows:
         document.add_paragraph(f"{row['priority']}. {row['enterprise_name']} — {row['project_name']}")
     document.add_paragraph("附件：推荐汇总表")
     document.add_paragraph("")
-    document.add_paragraph(f"{authority.name if authority else quota.name}（盖章）")
+    document.add_paragraph(f"{signer}（盖章）")
     today = timezone.localdate()
     document.add_paragraph(f"{today.year}年{today.month}月{today.day}日")
     buffer = io.BytesIO()

@@ -34,19 +34,42 @@ class Batch(models.Model):
         return f"{self.quota} · {self.get_status_display()}"
 
 
+class LevelDossier(models.Model):
+    """What an intermediate level (a district, a city) hands the level above for one tier of a
+    campaign besides the online approvals: its stamped summary table and letter, scanned."""
+
+    authority = models.ForeignKey("organisations.Authority", on_delete=models.PROTECT, related_name="dossiers")
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="dossiers")
+    tier = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["authority", "campaign", "tier"], name="one_dossier_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} {self.authority} {self.tier}"
+
+
 class StampedScan(models.Model):
+    """A stamped scan of a recommender's batch, or of an intermediate level's dossier (exactly one)."""
+
     class Kind(models.TextChoices):
         SUMMARY_TABLE = "summary_table", _("盖章的推荐汇总表")
         LETTER = "letter", _("盖章的推荐函")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="scans")
+    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.CASCADE, related_name="scans")
+    dossier = models.ForeignKey(LevelDossier, null=True, blank=True, on_delete=models.CASCADE, related_name="scans")
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
     file = models.FileField(upload_to="recommendations/%Y/")
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(
+            condition=models.Q(batch__isnull=False, dossier__isnull=True) | models.Q(batch__isnull=True, dossier__isnull=False),
+            name="scan_of_batch_or_dossier")]
 
     def __str__(self) -> str:
         return self.original_name

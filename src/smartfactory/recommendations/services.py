@@ -24,7 +24,7 @@ from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Depa
 from smartfactory.organisations.models import Authority, Membership
 from smartfactory.organisations.queries import active_memberships, is_platform_admin
 
-from .models import Batch, StampedScan
+from .models import Batch, LevelDossier, StampedScan
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -96,6 +96,7 @@ def reorder(batch: Batch, *, ordered_ids: list[str], actor) -> list[TierApplicat
         raise NotPermitted()
     if batch.status != Batch.Status.OPEN:
         raise TransitionNotAllowed(_("推荐批次已定稿，不能再调整顺序。"))
+    _ensure_online_review_open(batch, authority)
     apps = {str(a.id): a for a in recommended(batch.quota)}
     if sorted(ordered_ids) != sorted(apps) or len(set(ordered_ids)) != len(ordered_ids):
         raise InvalidInput(_("排序须包含且仅包含本批次全部已推荐的申报。"), field="order")
@@ -117,6 +118,7 @@ def finalise(batch: Batch, *, actor, concurrence: list[str]) -> Batch:
         raise NotPermitted()
     if batch.status != Batch.Status.OPEN:
         raise TransitionNotAllowed(_("推荐批次已定稿。"))
+    _ensure_online_review_open(batch, authority)
     if not recommended(batch.quota).exists():
         raise NotEligible(_("尚无已推荐的申报，不能定稿。"))
     needed = {str(a.id) for a in co_departments(batch.quota)}
@@ -142,16 +144,62 @@ def submit_to_ministry(batch: Batch, *, actor) -> Batch:
         raise NotPermitted()
     if batch.status != Batch.Status.FINALISED:
         raise TransitionNotAllowed(_("请先定稿再报送。"))
+    _ensure_online_review_open(batch, authority)
+    _ensure_scans(batch)
+    return _mark_submitted(batch, actor=actor)
+
+
+def _ensure_online_review_open(batch: Batch, authority: Authority | None, now=None) -> None:
     ensure_before_deadline(batch.quota.campaign, Stage.RECOMMENDER_ONLINE_REVIEW, tier=batch.quota.tier,
-                           authority=authority)
+                           authority=authority, now=now)
+
+
+def _ensure_scans(batch: Batch) -> None:
     missing = {StampedScan.Kind.SUMMARY_TABLE, StampedScan.Kind.LETTER} - set(batch.scans.values_list("kind", flat=True))
     if missing:
         raise NotEligible(_("报送前须上传盖章的推荐汇总表和推荐函扫描件。"))
+
+
+def _mark_submitted(batch: Batch, *, actor, automatic: bool = False) -> Batch:
     batch.status, batch.submitted_at = Batch.Status.SUBMITTED, timezone.now()
     batch.save(update_fields=["status", "submitted_at"])
-    record_event("recommendation.submitted", actor=actor, obj=batch,
-                 after={"to": "工业和信息化部" + ("、国务院国资委" if batch.quota.recommender == "central_soe" else "")})
+    record_event("recommendation.submitted", actor=actor, obj=batch, after={
+        "to": "工业和信息化部" + ("、国务院国资委" if batch.quota.recommender == "central_soe" else ""),
+        "automatic": automatic})
     return batch
+
+
+def deadline_passed(batch: Batch, now=None) -> bool:
+    from smartfactory.campaigns.services import deadline_for
+
+    deadline = deadline_for(batch.quota.campaign, Stage.RECOMMENDER_ONLINE_REVIEW, tier=batch.quota.tier,
+                            authority=recommender_authority(batch.quota))
+    return deadline is not None and (now or timezone.now()) >= deadline
+
+
+def submit_due_batches(*, now=None) -> dict[str, list[Batch]]:
+    """At the recommenders' online-review deadline the batches go to MIIT: each finalised batch with
+    its stamped scans whose deadline has passed is submitted (audited as automatic, no actor). Open
+    batches and finalised ones without scans are not: they are reported as overdue, and stay
+    locked (reorder, finalise and submit are refused after the deadline) until the ministry extends
+    the recommender's deadline or reopens the batch. Idempotent; run by `manage.py
+    close_recommendations` at or after each deadline."""
+    submitted, overdue = [], []
+    for batch in Batch.objects.exclude(status=Batch.Status.SUBMITTED).select_related("quota", "quota__campaign"):
+        if not deadline_passed(batch, now):
+            continue
+        with transaction.atomic():
+            locked = _locked(batch)
+            if locked.status != Batch.Status.FINALISED:
+                overdue.append(locked)
+                continue
+            try:
+                _ensure_scans(locked)
+            except NotEligible:
+                overdue.append(locked)
+                continue
+            submitted.append(_mark_submitted(locked, actor=None, automatic=True))
+    return {"submitted": submitted, "overdue": overdue}
 
 
 @transaction.atomic
@@ -172,11 +220,47 @@ def reopen(batch: Batch, *, actor, reason: str) -> Batch:
 
 @transaction.atomic
 def attach_scan(batch: Batch, *, kind: str, upload, actor) -> StampedScan:
-    import filetype
-
+    """A stamped scan of the recommender's summary table or letter. Side effects: audit event."""
     authority = recommender_authority(batch.quota)
     if not _role(actor, authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
         raise NotPermitted()
+    if _locked(batch).status == Batch.Status.SUBMITTED:
+        raise TransitionNotAllowed(_("推荐批次已报送，不能再更换扫描件。"))
+    scan = _store_scan(StampedScan(batch=batch, kind=kind, uploaded_by=actor), upload)
+    record_event("recommendation.scan_uploaded", actor=actor, obj=batch, after={"kind": kind, "sha256": scan.sha256})
+    return scan
+
+
+def level_authority(user) -> Authority | None:
+    """The intermediate level (district or city authority) this user reviews for, if any."""
+    return next((m.authority for m in active_memberships(user)
+                 if m.authority_id and m.role in (Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER)
+                 and m.authority.kind == AuthorityKind.GOVERNMENT
+                 and m.authority.level in (AuthorityLevel.COUNTY, AuthorityLevel.CITY)), None)
+
+
+def dossier_for(authority: Authority, campaign, tier: str) -> LevelDossier:
+    dossier, _created = LevelDossier.objects.get_or_create(authority=authority, campaign=campaign, tier=tier)
+    return dossier
+
+
+@transaction.atomic
+def attach_level_scan(dossier: LevelDossier, *, kind: str, upload, actor) -> StampedScan:
+    """A stamped scan of an intermediate level's own summary table or letter to the level above.
+    Side effects: audit event recommendation.level_scan_uploaded."""
+    if not _role(actor, dossier.authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
+        raise NotPermitted()
+    scan = _store_scan(StampedScan(dossier=dossier, kind=kind, uploaded_by=actor), upload)
+    record_event("recommendation.level_scan_uploaded", actor=actor, obj=dossier,
+                 after={"kind": kind, "sha256": scan.sha256, "tier": dossier.tier})
+    return scan
+
+
+def _store_scan(scan: StampedScan, upload) -> StampedScan:
+    """Checks a stamped scan by content (PDF, JPG or PNG; 20 MB) and stores it with its SHA-256."""
+    import filetype
+
+    kind = scan.kind
     if kind not in StampedScan.Kind.values:
         raise InvalidInput(_("未知的扫描件类别。"), field="kind")
     head = upload.read(8192)
@@ -190,10 +274,9 @@ def attach_scan(batch: Batch, *, kind: str, upload, actor) -> StampedScan:
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    scan = StampedScan(batch=batch, kind=kind, original_name=upload.name[:255], sha256=digest.hexdigest(), uploaded_by=actor)
+    scan.original_name, scan.sha256 = upload.name[:255], digest.hexdigest()
     scan.file.save(f"{scan.id.hex}.{guessed.extension}", upload, save=False)
     scan.save()
-    record_event("recommendation.scan_uploaded", actor=actor, obj=batch, after={"kind": kind, "sha256": scan.sha256})
     return scan
 
 

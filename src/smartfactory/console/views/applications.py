@@ -36,9 +36,11 @@ def application_list(request):
     queue = review_queue_for_user(request.user).order_by("submitted_at", "pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     from smartfactory.campaigns.services import current_campaign
+    from smartfactory.recommendations.services import level_authority
 
     return render(request, "console/application_list.html", {
         "queue": queue, "page": page, "states": State.choices, "state": state, "campaign": current_campaign(),
+        "is_level": level_authority(request.user) is not None,
     })
 
 

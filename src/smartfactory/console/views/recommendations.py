@@ -52,6 +52,7 @@ def batch_page(request, quota_id):
     apps = list(services.recommended(quota))
     return render(request, "console/recommendation_batch.html", {
         "quota": quota, "batch": batch, "apps": apps, "used": len(apps),
+        "deadline_passed": services.deadline_passed(batch) and batch.status != batch.Status.SUBMITTED,
         "co_departments": services.co_departments(quota), "scans": batch.scans.all(), "scan_kinds": StampedScan.Kind.choices,
         "can_reopen": is_ministry_staff(request.user) or is_platform_admin_user(request.user),
         "subquotas": quota.city_subquotas.all(),
@@ -66,7 +67,9 @@ def batch_action(request, quota_id, action):
     quota = _quota(request, quota_id)
     batch = services.batch_for(quota)
     try:
-        if action == "move":
+        if action == "order":  # the drag-and-drop form posts the whole new order
+            services.reorder(batch, ordered_ids=request.POST.getlist("order"), actor=request.user)
+        elif action == "move":
             ids = [str(a.id) for a in services.recommended(quota)]
             moving, direction = request.POST.get("application", ""), request.POST.get("direction")
             if moving in ids:
@@ -119,6 +122,55 @@ def batch_document(request, quota_id, name):
         response["Content-Disposition"] = content_disposition(f"推荐函-{stem}.docx")
         return response
     raise Http404
+
+
+def _level(request, year: int, tier: str):
+    """The caller's own intermediate level (district or city) and the campaign; 404 for anyone else."""
+    from django.shortcuts import get_object_or_404
+
+    from smartfactory.campaigns.models import Campaign
+
+    authority = services.level_authority(request.user)
+    if authority is None or tier not in ("excellent", "leading"):
+        raise Http404
+    campaign = get_object_or_404(Campaign, year=year)
+    return authority, campaign, services.dossier_for(authority, campaign, tier)
+
+
+@login_required
+def level_page(request, year: int, tier: str):
+    """An intermediate level's dossier for the level above: what it forwarded, its summary table and
+    letter to download, and the stamped scans of both."""
+    from smartfactory.organisations.enums import Tier
+    from smartfactory.recommendations.paper import requirements
+
+    authority, campaign, dossier = _level(request, year, tier)
+    if request.method == "POST":
+        try:
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ProgrammeError(_("请选择要上传的文件。"))
+            services.attach_level_scan(dossier, kind=request.POST.get("kind", ""), upload=upload, actor=request.user)
+        except ProgrammeError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已上传。"))
+        return redirect("console:level_page", year=year, tier=tier)
+    return render(request, "console/level_dossier.html", {
+        "authority": authority, "campaign": campaign, "tier": tier, "tier_label": Tier(tier).label,
+        "rows": services.level_rows(authority, campaign, tier), "scans": dossier.scans.order_by("uploaded_at"),
+        "scan_kinds": StampedScan.Kind.choices,
+        "paper": list(requirements(campaign, authority.parent).values()) if authority.parent_id else [],
+    })
+
+
+@login_required
+def level_letter(request, year: int, tier: str):
+    authority, campaign, _dossier = _level(request, year, tier)
+    response = HttpResponse(exports.level_letter_docx(authority, campaign, tier),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = content_disposition(f"报送函-{year}-{authority.name}.docx")
+    return response
 
 
 @login_required

@@ -5,3 +5,47 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// Drag-and-drop ordering: a <tbody data-sortable="FORM-ID"> whose rows carry data-sort-id. Dragging
+// a row moves it; dropping posts the whole new order to the named form as repeated "order" fields
+// (the form carries the CSRF token). The ↑ ↓ buttons next to each row do the same without a mouse.
+let draggedRow = null;
+document.addEventListener("dragstart", (event) => {
+  const row = event.target.closest && event.target.closest("[data-sortable] > [data-sort-id]");
+  if (!row) return;
+  draggedRow = row;
+  row.classList.add("dragging");
+  event.dataTransfer.effectAllowed = "move";
+  event.dataTransfer.setData("text/plain", row.dataset.sortId);
+});
+document.addEventListener("dragover", (event) => {
+  const row = draggedRow && event.target.closest && event.target.closest("[data-sort-id]");
+  if (!row || row.parentNode !== draggedRow.parentNode) return;
+  event.preventDefault();
+  if (row === draggedRow) return;
+  const box = row.getBoundingClientRect();
+  const after = event.clientY > box.top + box.height / 2;
+  row.parentNode.insertBefore(draggedRow, after ? row.nextSibling : row);
+});
+document.addEventListener("drop", (event) => {
+  if (!draggedRow) return;
+  event.preventDefault();
+  const body = draggedRow.parentNode;
+  const form = document.getElementById(body.dataset.sortable);
+  draggedRow.classList.remove("dragging");
+  draggedRow = null;
+  if (!form) return;
+  form.querySelectorAll("input[name=order]").forEach((input) => input.remove());
+  body.querySelectorAll(":scope > [data-sort-id]").forEach((row) => {
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "order";
+    input.value = row.dataset.sortId;
+    form.appendChild(input);
+  });
+  form.submit();
+});
+document.addEventListener("dragend", () => {
+  if (draggedRow) window.location.reload(); // dropped outside the table: show the saved order again
+  draggedRow = null;
+});
