@@ -9,10 +9,11 @@ Sichuan 卓越级 quota to a roomy 40 (other tests of the session may have fille
 
 In the browser: demo-district approves from its queue; demo-city returns it; the applicant changes
 the revenue and resubmits; demo-city sees the change and approves; demo-province sees the quota
-meter and recommends; demo-province opens the 2026 卓越级 Sichuan batch, finds the application in
+meter and recommends; demo-province opens the 2026 卓越级 Sichuan batch, drags the application above the batch's other one in
 the ranking, downloads the summary table (XLSX, PDF) and the letter (DOCX), uploads the two stamped
 scans, finalises with every co-department's concurrence and submits to MIIT; demo-city logs the paper
-copies of the application with its verification code (一致); demo-ministry sees the batch submitted.
+copies of the application with its verification code (一致); demo-province logs two of the three
+copies it requires from the city and sees the shortfall; demo-ministry sees the batch submitted.
 """
 
 from __future__ import annotations
@@ -262,6 +263,24 @@ def test_excellent_application_from_district_to_ministry(new_page, api: ApiClien
     expect(paper_row).to_have_count(1)
     expect(paper_row).to_contain_text("一致")
     expect(paper_row).not_to_contain_text("不一致")
+    logout(page)
+
+    # 7b. the province logs the copies it received from the city: two of the three required
+    login_ok(page, "demo-province", lands_on="/console/")
+    page.goto("/console/paper/")
+    form = page.get_by_test_id("paper-form")
+    form.locator("select[name=item]").select_option(label="申报材料（申报书）")
+    form.locator("input[name=copies]").fill("2")
+    form.locator("input[name=sender]").fill("成都市经济和信息化局")
+    form.locator("select[name=application]").select_option(value=app_id)
+    form.locator("input[name=code]").fill(code)
+    with page.expect_navigation():
+        form.get_by_role("button", name="登记").click()
+    expect(page.locator(".messages .msg-error")).to_have_count(0)
+    paper_row = page.get_by_test_id("paper").locator("tr", has_text=name)
+    expect(paper_row).to_have_class(re.compile(r"\bshortfall\b"))
+    expect(paper_row).to_contain_text("2/3")
+    expect(paper_row).to_contain_text("缺1份")
     logout(page)
 
     # 8. the ministry sees the Sichuan batch submitted
