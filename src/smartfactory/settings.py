@@ -40,6 +40,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# SM4 key for encrypted personal fields (32 hex digits); empty = derived from SECRET_KEY (development)
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("SMARTFACTORY_TESTING", "pytest" in sys.modules)
 # Demo data (seed_demo) is for trying the platform; production settings refuse it.
@@ -72,6 +74,9 @@ INSTALLED_APPS = [
     "smartfactory.assessments",
     "smartfactory.applications",
     "smartfactory.recommendations",
+    "smartfactory.evaluation",
+    "smartfactory.cultivation",
+    "smartfactory.notifications",
     "smartfactory.rescoring",
     # edges
     "smartfactory.demo",

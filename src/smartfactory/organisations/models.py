@@ -160,6 +160,8 @@ class TierAward(models.Model):
     certificate_no = models.CharField(_("证书编号"), max_length=64, blank=True)
     awarded_on = models.DateField(_("认定日期"))
     status = models.CharField(_("状态"), max_length=16, choices=AwardStatus.choices, default=AwardStatus.ACTIVE)
+    # the date the award appeared on a published list (national decisions); empty = not published
+    published_on = models.DateField(_("公布日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CultivationConfig(AppConfig):
+    name = "smartfactory.cultivation"
+    label = "cultivation"
