@@ -1,5 +1,7 @@
 """Run every benchmark (``make bench``): the enterprise import on SQLite, then on PostgreSQL; then the
-re-scoring of a campaign's self-assessments on SQLite (pilot, 50 k), then on PostgreSQL (national, 500 k).
+re-scoring of a campaign's self-assessments on SQLite (pilot, 50 k), then on PostgreSQL (national, 500 k);
+then the automatic assignment of experts in a national round (300 applications, 60 experts) on SQLite, then
+on PostgreSQL.
 
     BENCH_COUNT=500000 .venv/bin/python benchmarks/run_all.py
 
@@ -22,10 +24,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATABASES = ("sqlite", "postgres")
 RESCORE_COUNTS = {"sqlite": 50_000, "postgres": 500_000}  # QUALITY.md P4: pilot / national
+ASSIGN_COUNT, ASSIGN_EXPERTS = 300, 60  # the national evaluation's acceptance point: 300 applications, 60 experts
 
 
-def run_benchmark(script: str, database: str, count: int) -> dict | None:
-    cmd = [sys.executable, str(HERE / script), "--database", database, "--count", str(count)]
+def run_benchmark(script: str, database: str, count: int, *extra: str) -> dict | None:
+    cmd = [sys.executable, str(HERE / script), "--database", database, "--count", str(count), *extra]
     print(f"$ {' '.join(cmd)}", flush=True)
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     print(proc.stdout, end="", flush=True)
@@ -46,9 +49,9 @@ def main() -> int:
     runs = [("import_enterprises.py", database, count) for database in DATABASES] + [
         ("rescore_assessments.py", database, int(rescore_count) if rescore_count else RESCORE_COUNTS[database])
         for database in DATABASES
-    ]
-    for script, database, n in runs:
-        summary = run_benchmark(script, database, n)
+    ] + [("assign_experts.py", database, ASSIGN_COUNT, "--experts", str(ASSIGN_EXPERTS)) for database in DATABASES]
+    for script, database, n, *extra in runs:
+        summary = run_benchmark(script, database, n, *extra)
         if summary is None or summary["exit_code"] != 0:
             print(f"{script.removesuffix('.py')} on {database}: FAILED", file=sys.stderr)
             failed = True

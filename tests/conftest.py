@@ -24,7 +24,8 @@ def client_for():
 
     def make(user) -> Client:
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if user is not None:  # None: an anonymous visitor
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client
 
     return make

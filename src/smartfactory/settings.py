@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "smartfactory.evaluation",
     "smartfactory.cultivation",
     "smartfactory.notifications",
+    "smartfactory.publicsite",
     "smartfactory.rescoring",
     # edges
     "smartfactory.demo",

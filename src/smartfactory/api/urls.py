@@ -7,9 +7,11 @@ from .routers import (
     auth,
     campaigns,
     enterprises,
+    evaluation,
     factories,
     frameworks,
     me,
+    public,
     recommendations,
     regions,
 )
@@ -31,3 +33,5 @@ api.add_router("/campaigns", campaigns.router)
 api.add_router("/frameworks", frameworks.router)
 api.add_router("/applications", applications.router)
 api.add_router("/recommendations", recommendations.router)
+api.add_router("/public", public.router)
+api.add_router("", evaluation.router)

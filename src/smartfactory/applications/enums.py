@@ -10,6 +10,12 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
     AWARDED = "awarded", _("已认定")
     RECOMMENDED = "recommended", _("已推荐")
+    CULTIVATING = "cultivating", _("领航级培育对象")
+    NOT_SELECTED = "not_selected", _("未通过国家评审")
+
+
+# a recommendation keeps drawing on its quota and stays in its batch after the national decision
+QUOTA_STATES = (State.RECOMMENDED, State.AWARDED, State.CULTIVATING, State.NOT_SELECTED)
 
 
 class Action(models.TextChoices):
@@ -21,6 +27,9 @@ class Action(models.TextChoices):
     RESUBMIT = "resubmit", _("修改后重新提交")
     CERTIFY = "certify", _("认定")
     RECOMMEND = "recommend", _("推荐（占用名额）")
+    NATIONAL_AWARD = "national_award", _("六部门审定通过")
+    NATIONAL_CULTIVATE = "national_cultivate", _("列为领航级培育对象")
+    NATIONAL_DECLINE = "national_decline", _("国家评审未通过")
 
 
 class Level(models.TextChoices):

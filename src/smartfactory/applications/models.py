@@ -90,7 +90,7 @@ class Review(models.Model):
     level = models.CharField(max_length=16)
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(max_length=16, choices=Action.choices)
+    decision = models.CharField(max_length=24, choices=Action.choices)
     reason = models.TextField(blank=True)
     version_reviewed = models.PositiveIntegerField()
     concurrence = models.JSONField(default=list, blank=True)  # co-departments recorded at certification

@@ -29,7 +29,7 @@ from smartfactory.organisations.services import attained_tiers, record_tier_awar
 
 from .chain import STAGE_OF_LEVEL, resolve_chain
 from .content import missing_fields
-from .enums import Action, State
+from .enums import QUOTA_STATES, Action, State
 from .models import ApplicationVersion, Review, TierApplication
 
 PREREQUISITE = {Tier.ADVANCED: Tier.BASIC, Tier.EXCELLENT: Tier.ADVANCED, Tier.LEADING: Tier.EXCELLENT}
@@ -199,7 +199,7 @@ def quota_available(ctx: Context) -> None:
     if quota is None:
         raise QuotaExceeded(_("尚未设定推荐名额，请联系工业和信息化部。"))
     quota = Quota.objects.select_for_update().get(pk=quota.pk)
-    used = TierApplication.objects.filter(quota=quota, state=State.RECOMMENDED).count()
+    used = TierApplication.objects.filter(quota=quota, state__in=QUOTA_STATES).count()
     if used >= quota.quota:
         raise QuotaExceeded(
             _("%(n)s的%(t)s推荐名额（%(q)d个）已用完。") % {"n": quota.name, "t": Tier(app.tier).label, "q": quota.quota},
@@ -209,7 +209,7 @@ def quota_available(ctx: Context) -> None:
     subquota = quota.city_subquotas.filter(city_code=city).first()
     if subquota is not None:
         used_in_city = TierApplication.objects.filter(
-            quota=quota, state=State.RECOMMENDED, factory__county__city_code=city
+            quota=quota, state__in=QUOTA_STATES, factory__county__city_code=city
         ).count()
         if used_in_city >= subquota.limit:
             raise QuotaExceeded(
@@ -218,6 +218,32 @@ def quota_available(ctx: Context) -> None:
             )
     ctx.quota = quota
     ctx.priority = used + 1
+
+
+def is_miit_staff(user, app: TierApplication | None = None) -> bool:
+    """Staff of the lead ministry (MIIT), who run the national evaluation and record its decision."""
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, role=Role.MINISTRY_STAFF, status=MembershipStatus.ACTIVE,
+                                     authority__kind=AuthorityKind.MINISTRY, authority__is_lead=True).exists()
+
+
+def _evaluation_in(ctx: Context, state: str, tiers) -> None:
+    evaluation = getattr(ctx.app, "evaluation", None)
+    if evaluation is None or evaluation.state != state or ctx.app.tier not in tiers:
+        raise TransitionNotAllowed(_("国家评审尚未作出相应结论。"))
+
+
+def evaluation_approved_excellent(ctx: Context) -> None:
+    _evaluation_in(ctx, "approved", {Tier.EXCELLENT})
+
+
+def evaluation_approved_leading(ctx: Context) -> None:
+    _evaluation_in(ctx, "approved", {Tier.LEADING})
+
+
+def evaluation_not_approved(ctx: Context) -> None:
+    _evaluation_in(ctx, "not_approved", BOOK_TIERS)
 
 
 def no_review_yet(ctx: Context) -> None:
@@ -331,6 +357,36 @@ def _certify(ctx: Context) -> None:
                       certificate_no=app.certificate_no, awarded_on=timezone.localdate())
 
 
+def _miit() -> Authority:
+    return Authority.objects.get(kind=AuthorityKind.MINISTRY, is_lead=True)
+
+
+def _national_award(ctx: Context) -> None:
+    """卓越级 decided by the six ministries: the tier history line, published on the decision date."""
+    app, evaluation = ctx.app, ctx.app.evaluation
+    decided_on = timezone.localdate(evaluation.publicity.decided_at) if evaluation.publicity_id else timezone.localdate()
+    app.certificate_no, app.decided_at, app.state = evaluation.certificate_no, timezone.now(), State.AWARDED
+    award = record_tier_award(app.factory, actor=ctx.actor, year=app.campaign.year, tier=app.tier, authority=_miit(),
+                              certificate_no=app.certificate_no, awarded_on=decided_on)
+    award.published_on = decided_on
+    award.save(update_fields=["published_on"])
+
+
+def _national_cultivate(ctx: Context) -> None:
+    """领航级 selected: a cultivation object whose period starts on the list's publication date and
+    lasts at most two years."""
+    from smartfactory.cultivation.services import create_cultivation
+
+    app, evaluation = ctx.app, ctx.app.evaluation
+    decided_on = timezone.localdate(evaluation.publicity.decided_at) if evaluation.publicity_id else timezone.localdate()
+    app.certificate_no, app.decided_at, app.state = evaluation.certificate_no, timezone.now(), State.CULTIVATING
+    create_cultivation(app, published_on=decided_on, list_number=evaluation.certificate_no, actor=ctx.actor)
+
+
+def _national_decline(ctx: Context) -> None:
+    ctx.app.decided_at, ctx.app.state = timezone.now(), State.NOT_SELECTED
+
+
 @dataclass(frozen=True)
 class Transition:
     sources: frozenset
@@ -352,13 +408,21 @@ TABLE: dict[str, Transition] = {
                                (advanced_only, level_deadline, last_step, concurrence_recorded), _certify),
     Action.RECOMMEND: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
                                  (book_tier_only, level_deadline, last_step, quota_available), _recommend),
+    # the national decision, taken by the evaluation workflow when the six ministries decide
+    Action.NATIONAL_AWARD: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_approved_excellent,),
+                                      _national_award),
+    Action.NATIONAL_CULTIVATE: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_approved_leading,),
+                                          _national_cultivate),
+    Action.NATIONAL_DECLINE: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_not_approved,),
+                                        _national_decline),
 }
+NATIONAL_ACTIONS = {Action.NATIONAL_AWARD, Action.NATIONAL_CULTIVATE, Action.NATIONAL_DECLINE}
 
 
 def allowed_actions(app: TierApplication, user) -> list[str]:
     """Actions the table allows this user in this state (guards are checked when taken). Buttons in
     the UI and the API's ``actions`` come from here."""
-    return [a for a, t in TABLE.items() if app.state in t.sources and t.who(user, app)
+    return [a for a, t in TABLE.items() if app.state in t.sources and a not in NATIONAL_ACTIONS and t.who(user, app)
             and not (a == Action.APPROVE and app.current_step >= len(app.chain) - 1)
             and not (a == Action.CERTIFY and (app.current_step != len(app.chain) - 1 or app.tier in BOOK_TIERS))
             and not (a == Action.RECOMMEND and (app.current_step != len(app.chain) - 1 or app.tier not in BOOK_TIERS))]

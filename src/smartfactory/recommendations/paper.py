@@ -30,7 +30,7 @@ def reached(authority: Authority):
     out = []
     for app in candidates:
         steps = [i for i, s in enumerate(app.chain) if s["authority"] == str(authority.id)]
-        if steps and (app.current_step >= steps[0] or app.state in ("recommended", "awarded")):
+        if steps and (app.current_step >= steps[0] or app.state in ("recommended", "awarded", "cultivating", "not_selected")):
             out.append(app)
     return out
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartfactory.applications.enums import State
+from smartfactory.applications.enums import QUOTA_STATES
 from smartfactory.applications.models import TierApplication
 from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import Stage
@@ -77,7 +77,7 @@ def batch_for(quota: Quota) -> Batch:
 
 
 def recommended(quota: Quota):
-    return TierApplication.objects.filter(quota=quota, state=State.RECOMMENDED).select_related(
+    return TierApplication.objects.filter(quota=quota, state__in=QUOTA_STATES).select_related(
         "factory", "factory__enterprise", "factory__enterprise__county", "factory__enterprise__industry"
     ).order_by("priority", "pk")
 
@@ -166,6 +166,9 @@ def _mark_submitted(batch: Batch, *, actor, automatic: bool = False) -> Batch:
     record_event("recommendation.submitted", actor=actor, obj=batch, after={
         "to": "工业和信息化部" + ("、国务院国资委" if batch.quota.recommender == "central_soe" else ""),
         "automatic": automatic})
+    from smartfactory.evaluation.services import open_evaluations
+
+    open_evaluations(batch, actor=actor)  # each application now waits for MIIT's formal check
     return batch
 
 

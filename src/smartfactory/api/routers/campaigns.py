@@ -3,6 +3,7 @@ from datetime import datetime
 from django.utils import timezone
 from ninja import Router, Schema
 
+from smartfactory.applications.enums import QUOTA_STATES
 from smartfactory.campaigns.models import Campaign
 from smartfactory.campaigns.services import calendar_for
 from smartfactory.organisations.queries import active_memberships
@@ -87,7 +88,7 @@ def list_quotas(request, year: int):
 
     campaign = get_object_or_404(Campaign, year=year)
     rows = Quota.objects.filter(campaign=campaign).annotate(
-        used=Count("applications", filter=Q(applications__state="recommended"))
+        used=Count("applications", filter=Q(applications__state__in=QUOTA_STATES))
     ).order_by("tier", "recommender", "province_code", "name")
     return [
         {"authority": q.name, "recommender": q.recommender, "province_code": q.province_code, "tier": q.tier,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from smartfactory.applications import content as content_rules
 from smartfactory.applications import services
-from smartfactory.applications.enums import Action, State
+from smartfactory.applications.enums import QUOTA_STATES, Action, State
 from smartfactory.applications.queries import applications_for_user, review_queue_for_user
 from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, required_concurrence, transition
 from smartfactory.console.views.enterprises import _require_authority
@@ -75,7 +75,7 @@ def _quota_meter(app) -> dict | None:
     quota = quota_for(app.campaign, app.tier, app.factory.enterprise, channel_province(app.factory))
     if quota is None:
         return None
-    used = quota.applications.filter(state=State.RECOMMENDED).count()
+    used = quota.applications.filter(state__in=QUOTA_STATES).count()
     return {"quota": quota, "used": used}
 
 

@@ -22,6 +22,12 @@ def home(request):
     if not roles or roles <= {Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_MEMBER}:
         return redirect("portal:home")
     context = {"memberships": memberships, "is_expert_only": roles == {Role.EXPERT}}
+    if context["is_expert_only"]:
+        from smartfactory.evaluation.queries import evaluations_for_user, expert_of
+
+        expert = expert_of(request.user)
+        context["expert_pending"] = expert.assignments.filter(
+            submitted_at__isnull=True, evaluation__in=evaluations_for_user(request.user)).count() if expert else 0
     if not context["is_expert_only"]:
         tiers = dict(
             tier_awards_for_user(request.user).filter(status=AwardStatus.ACTIVE)

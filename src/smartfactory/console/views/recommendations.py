@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartfactory.applications.enums import QUOTA_STATES
 from smartfactory.campaigns.models import Quota
 from smartfactory.documents.responses import content_disposition, pdf_response, xlsx_response
 from smartfactory.errors import ProgrammeError
@@ -35,7 +36,7 @@ def batch_list(request):
     from django.db.models import Count, Q
 
     quotas = list(_quotas(request.user).filter(campaign__status__in=["open", "closed"]).annotate(
-        used=Count("applications", filter=Q(applications__state="recommended"))
+        used=Count("applications", filter=Q(applications__state__in=QUOTA_STATES))
     ).order_by("-campaign__year", "tier", "recommender", "province_code"))
     if not quotas and not (is_ministry_staff(request.user) or is_platform_admin_user(request.user)):
         raise Http404

@@ -1,0 +1,357 @@
+"""The national evaluation desks: MIIT's inbox of submitted batches and evaluations, the formal
+check, assignment (preview then commit), the ranked panel, site visits, 公示 with objections and the
+joint decision; the expert's queue, scoring form and profile; the recommender's returned items.
+Reads go through ``evaluation.queries``; every change through ``evaluation.services``/``workflow``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from smartfactory.applications.workflow import is_miit_staff
+from smartfactory.campaigns.models import Campaign
+from smartfactory.crypto import decrypt
+from smartfactory.documents.responses import xlsx_response
+from smartfactory.errors import InvalidInput, ProgrammeError
+from smartfactory.evaluation import services
+from smartfactory.evaluation.models import Assignment, EvaluationState, ExpertProfile, Objection, Publicity
+from smartfactory.evaluation.queries import evaluations_for_user, expert_of
+from smartfactory.evaluation.rules import rules_for
+from smartfactory.evaluation.workflow import LABELS, Act, allowed, transition
+from smartfactory.organisations.enums import Tier
+from smartfactory.organisations.queries import get_in_scope
+from smartfactory.recommendations.models import Batch
+
+
+def _ministry(request) -> None:
+    if not is_miit_staff(request.user):
+        raise Http404
+
+
+def _tier(tier: str) -> str:
+    if tier not in (Tier.EXCELLENT, Tier.LEADING):
+        raise Http404
+    return tier
+
+
+def _done(request, error: ProgrammeError | None, ok: str) -> None:
+    if error is None:
+        messages.success(request, ok)
+    else:
+        messages.error(request, error.message)
+
+
+@login_required
+def inbox(request):
+    """MIIT: submitted batches by recommender and tier; evaluations by state with filters. Experts
+    go to their queue; recommenders see their own recommendations' evaluations."""
+    if expert_of(request.user) and not is_miit_staff(request.user):
+        return redirect("console:expert_desk")
+    evaluations = evaluations_for_user(request.user)
+    ministry = is_miit_staff(request.user)
+    if not ministry and not evaluations.exists():
+        raise Http404
+    year, tier, state = request.GET.get("year", ""), request.GET.get("tier", ""), request.GET.get("state", "")
+    if year.isdigit():
+        evaluations = evaluations.filter(campaign__year=int(year))
+    if tier in Tier.values:
+        evaluations = evaluations.filter(tier=tier)
+    if state in EvaluationState.values:
+        evaluations = evaluations.filter(state=state)
+    counts = dict(evaluations_for_user(request.user).values_list("state").annotate(n=Count("pk")).order_by())
+    batches = (Batch.objects.filter(status=Batch.Status.SUBMITTED).select_related("quota", "quota__campaign")
+               .annotate(n=Count("quota__applications__evaluation")).order_by("-quota__campaign__year", "quota__tier",
+                                                                                "quota__recommender", "quota__name")
+               if ministry else [])
+    years = Campaign.objects.order_by("-year").values_list("year", flat=True)
+    return render(request, "console/evaluation_inbox.html", {
+        "evaluations": evaluations.order_by("campaign__year", "tier", "state", "created_at")[:500],
+        "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in EvaluationState], "batches": batches,
+        "ministry": ministry, "years": years, "year": year, "tier": tier, "state": state,
+        "tiers": [(Tier.EXCELLENT, Tier.EXCELLENT.label), (Tier.LEADING, Tier.LEADING.label)],
+        "publicities": Publicity.objects.select_related("campaign")[:20] if ministry else [],
+    })
+
+
+@login_required
+def detail(request, evaluation_id):
+    evaluation = get_in_scope(evaluations_for_user(request.user), pk=evaluation_id)
+    app = evaluation.application
+    ministry = is_miit_staff(request.user)
+    expert = expert_of(request.user)
+    mine = evaluation.assignments.filter(expert=expert).first() if expert else None
+    latest = app.versions.order_by("-number").first()
+    from smartfactory.applications import book as book_rules
+    from smartfactory.applications.exports import _book_rows
+
+    version = app.campaign.framework_version
+    book = _book_rows(version, app.tier, latest.snapshot.get("book", {}), book_rules.document_of(version)) if latest else []
+    visit = getattr(evaluation, "site_visit", None)
+    rules = rules_for(evaluation.campaign)
+    z = services.normalised_scores(evaluation.campaign, evaluation.tier) if ministry else {}
+    assignments = [{"a": a, "z": z.get(str(a.pk))} for a in evaluation.assignments.select_related("expert")] if ministry else []
+    on_team = visit is not None and expert is not None and visit.team.filter(pk=expert.pk).exists()
+    checklist = []
+    if visit is not None:
+        photos = list(visit.photos.all())
+        for item in visit.checklist:
+            finding = visit.findings.get(item["key"], {})
+            checklist.append({**item, "result": services.FINDING_RESULTS.get(finding.get("result"), ""),
+                              "note": finding.get("note", ""), "photos": [p for p in photos if p.item == item["key"]]})
+    return render(request, "console/evaluation_detail.html", {
+        "e": evaluation, "app": app, "latest": latest, "book_sections": book, "attachments": app.attachments.all(),
+        "ministry": ministry, "mine": mine, "criteria": rules.criteria, "assignments": assignments,
+        "actions": [(a, LABELS[a]) for a in allowed(evaluation, request.user)],
+        "experts": ExpertProfile.objects.filter(active=True).order_by("name") if ministry else [],
+        "visit": visit, "on_team": on_team, "can_record": visit is not None and (ministry or on_team),
+        "results": services.FINDING_RESULTS.items(), "outcomes": [("pass", _("核查通过")), ("fail", _("核查未通过"))],
+        "checklist": checklist, "spread": services.divergence(evaluation),
+        "threshold": rules.divergence_threshold,
+        "objections": evaluation.objections.all() if ministry else [],
+    })
+
+
+@login_required
+def attachment(request, evaluation_id, attachment_id):
+    """Experts, MIIT and the recommender read the application's files through the evaluation's scope."""
+    evaluation = get_in_scope(evaluations_for_user(request.user), pk=evaluation_id)
+    item = get_in_scope(evaluation.application.attachments.all(), id=attachment_id)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
+                            content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def act(request, evaluation_id, action):
+    """Every form on the detail page posts here: the workflow's actions, the formal check, scores,
+    manual assignment, the site visit's plan, findings, photos and outcome."""
+    evaluation = get_in_scope(evaluations_for_user(request.user), pk=evaluation_id)
+    post, error = request.POST, None
+    try:
+        if action in (Act.FORMAL_PASS, Act.FORMAL_FAIL):
+            services.formal_check(evaluation, actor=request.user, passed=action == Act.FORMAL_PASS,
+                                  reason=post.get("reason", ""))
+        elif action in (Act.RESUBMIT, Act.TO_SITE_VISIT, Act.REJECT):
+            transition(evaluation, action, actor=request.user, reason=post.get("reason", ""))
+        elif action == "score":
+            assignment = get_in_scope(Assignment.objects.filter(evaluation=evaluation, expert__user=request.user),
+                                      pk=post.get("assignment"))
+            criteria = rules_for(evaluation.campaign).criteria
+            scores = {c.key: post.get(f"score-{c.key}", "").strip() for c in criteria}
+            for key, value in scores.items():
+                try:
+                    scores[key] = float(value)
+                except ValueError:
+                    raise InvalidInput(_("请为每一项填写0–100的分数。"), field=f"scores.{key}") from None
+            services.submit_scores(assignment, actor=request.user, scores=scores,
+                                   comments={c.key: post.get(f"comment-{c.key}", "") for c in criteria})
+        elif action == "assign":
+            expert = get_object_or_404(ExpertProfile, pk=post.get("expert") or 0)
+            services.assign_expert(evaluation, expert, actor=request.user)
+        elif action == "unassign":
+            services.unassign(get_object_or_404(Assignment, pk=post.get("assignment"), evaluation=evaluation),
+                              actor=request.user, reason=post.get("reason", ""))
+        elif action == "plan-visit":
+            try:
+                when = date.fromisoformat(post.get("scheduled_for", ""))
+            except ValueError:
+                raise InvalidInput(_("请填写核查日期。"), field="scheduled_for") from None
+            team = list(ExpertProfile.objects.filter(pk__in=[i for i in post.getlist("team") if i.isdigit()]))
+            services.plan_site_visit(evaluation, actor=request.user, team=team, scheduled_for=when)
+        elif action in ("finding", "photo", "outcome"):
+            visit = getattr(evaluation, "site_visit", None)
+            if visit is None:
+                raise Http404
+            if action == "finding":
+                services.record_finding(visit, actor=request.user, item=post.get("item", ""), result=post.get("result", ""),
+                                        note=post.get("note", ""))
+            elif action == "photo":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise InvalidInput(_("请选择要上传的文件。"), field="file")
+                services.attach_site_photo(visit, actor=request.user, item=post.get("item", ""), upload=upload)
+            else:
+                services.record_site_outcome(visit, actor=request.user, outcome=post.get("outcome", ""),
+                                             note=post.get("note", ""))
+        else:
+            raise Http404
+    except ProgrammeError as caught:
+        error = caught
+    _done(request, error, _("已处理。"))
+    return redirect("console:evaluation", evaluation_id=evaluation.pk)
+
+
+@login_required
+def assign_page(request, year: int, tier: str):
+    """Automatic assignment: GET shows the preview; POST commits the previewed plan (re-checked)."""
+    _ministry(request)
+    campaign = get_object_or_404(Campaign, year=year)
+    tier = _tier(tier)
+    if request.method == "POST":
+        plan: dict[str, list[int]] = {}
+        for pair in request.POST.getlist("pair"):
+            evaluation_id, _sep, expert_id = pair.partition(":")
+            if expert_id.isdigit():
+                plan.setdefault(evaluation_id, []).append(int(expert_id))
+        try:
+            created = services.commit_assignment(campaign, tier, actor=request.user, plan=plan)
+        except ProgrammeError as error:
+            messages.error(request, error.message)
+            return redirect("console:evaluation_assign", year=year, tier=tier)
+        messages.success(request, _("已分配%(n)d人次。") % {"n": len(created)})
+        return redirect("console:evaluation_panel", year=year, tier=tier)
+    preview = services.preview_assignment(campaign, tier, actor=request.user)
+    return render(request, "console/evaluation_assign.html", {
+        "campaign": campaign, "tier": tier, "tier_label": Tier(tier).label, "preview": preview,
+        "per": rules_for(campaign).experts_per_application,
+    })
+
+
+@login_required
+def panel_page(request, year: int, tier: str):
+    _ministry(request)
+    campaign = get_object_or_404(Campaign, year=year)
+    tier = _tier(tier)
+    rows = services.panel(campaign, tier)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(services.panel_xlsx(campaign, tier), f"专家评审排名-{year}-{Tier(tier).label}.xlsx")
+    ready = [r for r in rows if r["evaluation"].state == EvaluationState.SITE_VISIT
+             and getattr(r["evaluation"], "site_visit", None) is not None and r["evaluation"].site_visit.outcome == "pass"]
+    return render(request, "console/evaluation_panel.html", {
+        "campaign": campaign, "tier": tier, "tier_label": Tier(tier).label, "rows": rows, "ready": ready,
+        "days": rules_for(campaign).publicity_days, "threshold": rules_for(campaign).divergence_threshold,
+    })
+
+
+@login_required
+@require_POST
+def publicity_open(request, year: int, tier: str):
+    _ministry(request)
+    campaign = get_object_or_404(Campaign, year=year)
+    tier = _tier(tier)
+    from smartfactory.evaluation.models import Evaluation
+
+    chosen = list(Evaluation.objects.filter(campaign=campaign, tier=tier, pk__in=request.POST.getlist("evaluation")))
+    try:
+        days = int(request.POST.get("days") or 0) or None
+        publicity = services.open_publicity(campaign, tier, actor=request.user, evaluations=chosen, days=days)
+    except ValueError:
+        messages.error(request, _("公示天数应为整数。"))
+        return redirect("console:evaluation_panel", year=year, tier=tier)
+    except ProgrammeError as error:
+        messages.error(request, error.message)
+        return redirect("console:evaluation_panel", year=year, tier=tier)
+    messages.success(request, _("已发布公示。"))
+    return redirect("console:publicity", publicity_id=publicity.pk)
+
+
+@login_required
+def publicity_page(request, publicity_id):
+    _ministry(request)
+    publicity = get_object_or_404(Publicity.objects.select_related("campaign"), pk=publicity_id)
+    if request.method == "POST":
+        action, post, error = request.POST.get("action", ""), request.POST, None
+        try:
+            if action == "handle":
+                objection = get_object_or_404(Objection, pk=post.get("objection"), publicity=publicity)
+                services.handle_objection(objection, actor=request.user, upheld=post.get("upheld") == "1",
+                                          handling=post.get("handling", ""))
+            elif action == "finalise":
+                services.finalise_publicity(publicity, actor=request.user)
+            elif action == "concur":
+                from smartfactory.organisations.models import Authority
+
+                authority = get_object_or_404(Authority, pk=post.get("authority"))
+                services.record_concurrence(publicity, actor=request.user, authority=authority,
+                                            document=post.get("document", ""))
+            elif action == "decide":
+                services.decide(publicity, actor=request.user, decision_number=post.get("decision_number", ""))
+            else:
+                raise Http404
+        except ProgrammeError as caught:
+            error = caught
+        _done(request, error, _("已处理。"))
+        return redirect("console:publicity", publicity_id=publicity.pk)
+    objections = [{"o": o, "contact": decrypt(o.contact_encrypted)} for o in publicity.objections.select_related("evaluation__application__factory__enterprise")]
+    concurred = {c["authority"] for c in publicity.concurrences}
+    return render(request, "console/publicity.html", {
+        "p": publicity, "evaluations": publicity.evaluations.select_related("application__factory__enterprise"),
+        "objections": objections, "ministries": [(m, str(m.pk) in concurred) for m in services.decision_ministries(publicity.campaign)],
+        "open_objections": sum(1 for o in objections if o["o"].status == "open"),
+    })
+
+
+# ------------------------------------------------------------------ experts
+@login_required
+def expert_desk(request):
+    """The expert's queue (deadlines), site visits, own profile and declared conflicts."""
+    expert = expert_of(request.user)
+    if expert is None:
+        raise Http404
+    visible = set(evaluations_for_user(request.user).values_list("pk", flat=True))
+    if request.method == "POST":
+        error = None
+        try:
+            if request.POST.get("action") == "conflict":
+                services.declare_conflict(expert, actor=request.user, uscc=request.POST.get("uscc", ""),
+                                          kind=request.POST.get("kind", "declared"), note=request.POST.get("note", ""))
+            else:
+                services.save_expert_profile(
+                    request.user, actor=request.user, name=request.POST.get("name", ""),
+                    organisation=request.POST.get("organisation", ""), organisation_uscc=request.POST.get("organisation_uscc", ""),
+                    province_code=request.POST.get("province_code", ""),
+                    industries=[i.strip() for i in request.POST.get("industries", "").replace("，", ",").split(",") if i.strip()],
+                    scenarios=[int(s) for s in request.POST.get("scenarios", "").replace("，", ",").split(",") if s.strip().isdigit()],
+                )
+        except ProgrammeError as caught:
+            error = caught
+        _done(request, error, _("已保存。"))
+        return redirect("console:expert_desk")
+    queue = [a for a in expert.assignments.select_related("evaluation__application__factory__enterprise",
+                                                          "evaluation__campaign").order_by("submitted_at", "due_at")
+             if a.evaluation_id in visible]
+    return render(request, "console/expert_desk.html", {
+        "expert": expert, "queue": queue, "pending": sum(1 for a in queue if not a.submitted_at),
+        "visits": [v for v in expert.site_visits.select_related("evaluation__application__factory__enterprise")
+                   if v.evaluation_id in visible],
+        "conflicts": expert.conflicts.select_related("enterprise"),
+    })
+
+
+@login_required
+def expert_pool(request):
+    """MIIT keeps the pool: profiles, caps, whether in the pool; accounts come from 新建专家账号."""
+    _ministry(request)
+    from django.contrib.auth import get_user_model
+
+    if request.method == "POST":
+        user = get_object_or_404(get_user_model(), pk=request.POST.get("user"))
+        error = None
+        try:
+            services.save_expert_profile(
+                user, actor=request.user, name=request.POST.get("name", ""), organisation=request.POST.get("organisation", ""),
+                organisation_uscc=request.POST.get("organisation_uscc", ""), province_code=request.POST.get("province_code", ""),
+                industries=[i.strip() for i in request.POST.get("industries", "").replace("，", ",").split(",") if i.strip()],
+                scenarios=[int(s) for s in request.POST.get("scenarios", "").replace("，", ",").split(",") if s.strip().isdigit()],
+                max_load=int(request.POST.get("max_load") or 0) or None, active=request.POST.get("active") == "1",
+            )
+        except ValueError:
+            error = InvalidInput(_("每轮评审上限应为整数。"), field="max_load")
+        except ProgrammeError as caught:
+            error = caught
+        _done(request, error, _("已保存。"))
+        return redirect("console:expert_pool")
+    from smartfactory.organisations.models import Membership
+
+    accounts = Membership.objects.filter(role="expert", status="active").select_related("user", "user__expert_profile")
+    loads = dict(Assignment.objects.values_list("expert_id").annotate(n=Count("pk")).values_list("expert_id", "n"))
+    return render(request, "console/expert_pool.html", {"accounts": accounts, "loads": loads})

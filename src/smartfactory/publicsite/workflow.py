@@ -1,0 +1,189 @@
+"""The case workflow: a declarative transition table and the one function that moves a case.
+Pages and API call ``transition_case``; nothing else writes ``status``.
+
+    draft ──request_consent──▶ consent_requested ──consent──▶ consented ──publish──▶ published
+      ▲                              │                           │                      │
+      └──────────revise──────────────┴─────decline──▶ declined   │                      │
+      (draft, consent_requested, consented, published) ──withdraw──▶ withdrawn ◀────────┘
+
+Ministry staff request consent, revise (back to draft: the consent is cleared, since it covers one
+exact text), publish and withdraw; only an administrator of the factory's enterprise consents or
+declines (with a reason). Publishing needs the consent, an award still on the public list and a
+redacted text without any finding of the scan. Every move writes an audit event in the same
+transaction; the enterprise's administrators are notified after the commit when asked to consent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartfactory.audit.services import record_event
+from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+
+from .enums import CaseAction, CaseStatus
+from .models import Case
+from .queries import public_awards
+from .rules import can_manage_cases, is_case_enterprise_admin
+from .services import scan_case_text
+
+
+@dataclass
+class Context:
+    case: Case
+    actor: object
+    reason: str = ""
+
+
+# ------------------------------------------------------------------ who may
+def is_manager(user, case: Case) -> bool:
+    return can_manage_cases(user)
+
+
+def is_enterprise_admin(user, case: Case) -> bool:
+    return is_case_enterprise_admin(user, case)
+
+
+# ------------------------------------------------------------------ guards
+def reason_required(ctx: Context) -> None:
+    if not ctx.reason.strip():
+        raise InvalidInput(_("请填写理由。"), field="reason")
+
+
+def text_present(ctx: Context) -> None:
+    if not ctx.case.title.strip() or not ctx.case.redacted_text.strip():
+        raise InvalidInput(_("请先填写案例标题和公开文本。"), field="redacted_text")
+
+
+def award_public(ctx: Context) -> None:
+    if not public_awards().filter(pk=ctx.case.award_id).exists():
+        raise NotEligible(_("该工厂的认定已不在公开名单上（未公布、暂停或撤销），案例不能公开。"), field="award")
+
+
+def no_findings(ctx: Context) -> None:
+    """The scan is run again at publication (the keyword data may have changed since the last edit)."""
+    case = ctx.case
+    case.findings = scan_case_text(title=case.title, text=case.redacted_text, framework_version=case.framework_version)
+    if case.findings:
+        places = "；".join(f"“{f['term']}” {f['place']}" for f in case.findings[:5])
+        raise NotEligible(
+            _("公开文本中仍有疑似涉密或联系方式内容，请退回草稿修改后再发布：%(p)s") % {"p": places},
+            field="redacted_text", count=len(case.findings),
+        )
+
+
+# ------------------------------------------------------------------ effects
+def _clear_consent(case: Case) -> None:
+    case.consent_by, case.consent_at, case.consent_reason = None, None, ""
+
+
+def _request_consent(ctx: Context) -> None:
+    _clear_consent(ctx.case)
+    ctx.case.consent_requested_at = timezone.now()
+    case_id, title, enterprise = ctx.case.pk, ctx.case.title, ctx.case.award.factory.enterprise
+    transaction.on_commit(lambda: _notify_enterprise(case_id, title, enterprise))
+
+
+def _decide(ctx: Context) -> None:
+    ctx.case.consent_by = ctx.actor
+    ctx.case.consent_at = timezone.now()
+    ctx.case.consent_reason = ctx.reason.strip()
+
+
+def _revise(ctx: Context) -> None:
+    _clear_consent(ctx.case)
+    ctx.case.consent_requested_at = None
+
+
+def _publish(ctx: Context) -> None:
+    ctx.case.published_at = timezone.now()
+    ctx.case.published_by = ctx.actor
+
+
+def _withdraw(ctx: Context) -> None:
+    ctx.case.withdrawn_at = timezone.now()
+    ctx.case.withdrawn_reason = ctx.reason.strip()
+
+
+def _notify_enterprise(case_id, title: str, enterprise) -> None:
+    from django.urls import reverse
+
+    from smartfactory.notifications.services import notify
+    from smartfactory.organisations.enums import MembershipStatus, Role
+    from smartfactory.organisations.models import Membership
+
+    admins = [m.user for m in Membership.objects.filter(
+        enterprise=enterprise, role=Role.ENTERPRISE_ADMIN, status=MembershipStatus.ACTIVE).select_related("user")]
+    notify(admins, kind="case_consent_requested", title=_("请确认典型场景案例能否公开：%(t)s") % {"t": title},
+           body=_("工业和信息化部拟将贵企业的典型场景案例（脱敏后文本）收入公开案例库，请查看并确认同意或不同意。"),
+           link=reverse("publicsite:consent_case", args=[case_id]),
+           dedupe_key=f"case:{case_id}:consent:{timezone.now():%Y%m%d%H%M%S}")
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    who: Callable
+    guards: tuple
+    effect: Callable
+
+
+TABLE: dict[str, Transition] = {
+    CaseAction.REQUEST_CONSENT: Transition(frozenset({CaseStatus.DRAFT}), CaseStatus.CONSENT_REQUESTED, is_manager,
+                                           (text_present, award_public), _request_consent),
+    CaseAction.CONSENT: Transition(frozenset({CaseStatus.CONSENT_REQUESTED}), CaseStatus.CONSENTED, is_enterprise_admin,
+                                   (), _decide),
+    CaseAction.DECLINE: Transition(frozenset({CaseStatus.CONSENT_REQUESTED}), CaseStatus.DECLINED, is_enterprise_admin,
+                                   (reason_required,), _decide),
+    CaseAction.REVISE: Transition(frozenset({CaseStatus.CONSENT_REQUESTED, CaseStatus.CONSENTED, CaseStatus.DECLINED}),
+                                  CaseStatus.DRAFT, is_manager, (reason_required,), _revise),
+    CaseAction.PUBLISH: Transition(frozenset({CaseStatus.CONSENTED}), CaseStatus.PUBLISHED, is_manager,
+                                   (text_present, award_public, no_findings), _publish),
+    CaseAction.WITHDRAW: Transition(
+        frozenset({CaseStatus.DRAFT, CaseStatus.CONSENT_REQUESTED, CaseStatus.CONSENTED, CaseStatus.PUBLISHED}),
+        CaseStatus.WITHDRAWN, is_manager, (reason_required,), _withdraw),
+}
+# actions that need a reason (the forms show a reason field for them)
+NEEDS_REASON = {a for a, t in TABLE.items() if reason_required in t.guards}
+
+
+def allowed_actions(case: Case, user) -> list[str]:
+    """Actions the table allows this user in this state (guards are checked when taken); the
+    buttons on the pages come from here."""
+    return [a for a, t in TABLE.items() if case.status in t.sources and t.who(user, case)]
+
+
+def transition_case(case: Case, action: str, *, actor, reason: str = "") -> Case:
+    """Take ``action`` on the case. Side effects, in order: row lock; who-may and guards; the effect
+    (consent, publication or withdrawal fields); save; audit event ``case.<action>`` with the state
+    before and after; on commit, the notification of a consent request. All or nothing."""
+    rule = TABLE.get(action)
+    if rule is None:
+        raise InvalidInput(_("未知的操作：%(a)s") % {"a": str(action)[:32]}, field="action")
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related(
+            "award", "award__factory", "award__factory__enterprise"
+        ).get(pk=case.pk)
+        if not rule.who(actor, case):
+            raise NotPermitted()
+        if case.status not in rule.sources:
+            raise TransitionNotAllowed(
+                _("案例当前为“%(s)s”，不能执行“%(a)s”。") % {"s": CaseStatus(case.status).label,
+                                                        "a": CaseAction(action).label}
+            )
+        ctx = Context(case=case, actor=actor, reason=reason or "")
+        for guard in rule.guards:
+            guard(ctx)
+        before = {"status": case.status}
+        rule.effect(ctx)
+        case.status = rule.target
+        case.save()
+        record_event(f"case.{action}", actor=actor, obj=case, before=before,
+                     after={"status": case.status, "version": case.version, "findings": len(case.findings)},
+                     reason=ctx.reason.strip())
+    return case

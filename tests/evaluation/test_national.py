@@ -1,0 +1,300 @@
+"""The national evaluation, service by service: opening at submission, the formal check, conflicts,
+assignment, scoring with the third-expert trigger and normalisation, site visits, 公示 with
+objections, and the six ministries' decision into the tier history."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from smartfactory.applications.models import TierApplication
+from smartfactory.audit.models import AuditEvent
+from smartfactory.crypto import decrypt
+from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.evaluation import services
+from smartfactory.evaluation.models import Assignment, Evaluation, EvaluationState, Objection
+from smartfactory.evaluation.queries import evaluations_for_user
+from smartfactory.evaluation.rules import rules_for
+from smartfactory.evaluation.workflow import Act, transition
+from smartfactory.organisations.models import TierAward
+from tests import factories as f
+
+from .conftest import expert
+
+pytestmark = pytest.mark.django_db
+ALL = {"foundation": 80, "scenarios": 80, "intelligence": 80, "results": 80, "demonstration": 80}
+
+
+def scores_for(total: float) -> dict:
+    return dict.fromkeys(ALL, total)
+
+
+def _pass(n, e):
+    return services.formal_check(e, actor=n["staff"], passed=True)
+
+
+def test_submitted_batch_opens_evaluations_with_automatic_checks(national):
+    assert len(national["evaluations"]) == 3
+    e = national["evaluations"][0]
+    assert e.state == EvaluationState.AWAITING_CHECK
+    assert {c["key"] for c in e.auto_checks} >= {"book", "attachments", "eligibility", "version"}
+    assert all(c["ok"] for c in e.auto_checks if c["key"] in ("book", "attachments", "version"))
+    assert AuditEvent.objects.filter(action="evaluation.open").count() == 3
+
+
+def test_formal_check_fail_returns_to_the_recommender_who_resubmits(national):
+    n = national
+    e = n["evaluations"][0]
+    with pytest.raises(InvalidInput):
+        services.formal_check(e, actor=n["staff"], passed=False)  # reasons required
+    with pytest.raises(NotPermitted):
+        services.formal_check(e, actor=n["leader"], passed=True)
+    e = services.formal_check(e, actor=n["staff"], passed=False, reason="承诺书未盖章")
+    assert e.state == EvaluationState.RETURNED and e.formal_reasons == "承诺书未盖章"
+    assert e in evaluations_for_user(n["leader"])  # the recommender sees it with the reasons
+    e = transition(e, Act.RESUBMIT, actor=n["leader"])
+    assert e.state == EvaluationState.AWAITING_CHECK
+    assert _pass(n, e).state == EvaluationState.EXPERT_REVIEW
+
+
+def test_failed_automatic_check_needs_a_reason_to_pass(national):
+    n = national
+    e = n["evaluations"][0]
+    Evaluation.objects.filter(pk=e.pk).update(auto_checks=[{"key": "book", "label": "申报书完整", "ok": False}])
+    e.refresh_from_db()
+    with pytest.raises(InvalidInput):
+        services.formal_check(e, actor=n["staff"], passed=True)
+    assert services.formal_check(e, actor=n["staff"], passed=True, reason="缺项已电话核实补正").state == "expert_review"
+
+
+def test_conflicted_expert_is_never_assigned_and_gets_404(national, client_for):
+    n = national
+    e = _pass(n, n["evaluations"][0])
+    enterprise = e.application.factory.enterprise
+    same_org = expert("同单位", actor=n["staff"], organisation=enterprise.name, uscc=enterprise.uscc)
+    group = f.soe_group("中国某某集团有限公司")
+    from smartfactory.demo.identifiers import make_uscc
+
+    group.uscc = make_uscc("110000", 77_000_001)
+    enterprise.soe_group = group
+    enterprise.save()
+    group.save()
+    same_group = expert("同集团", actor=n["staff"], organisation="集团研究院", uscc=group.uscc)
+    assert same_group.soe_group == group
+    for x in (same_org, same_group):
+        with pytest.raises(NotEligible):
+            services.assign_expert(e, x, actor=n["staff"])
+    preview = services.preview_assignment(e.campaign, "excellent", actor=n["staff"])
+    chosen = {i for row in preview["rows"] for i, _name in row["experts"]}
+    assert same_org.pk not in chosen and same_group.pk not in chosen
+    # even if an assignment existed, the conflicted expert cannot open the application
+    Assignment.objects.create(evaluation=e, expert=same_org, due_at=timezone.now() + timedelta(days=3))
+    assert e not in evaluations_for_user(same_org.user)
+    assert client_for(same_org.user).get(f"/console/evaluation/{e.pk}/").status_code == 404
+    assert client_for(same_org.user).get(f"/api/v1/evaluations/{e.pk}").status_code == 404
+
+
+def test_expert_profile_names_a_bad_uscc(national):
+    with pytest.raises(InvalidInput) as exc:
+        expert("错码", actor=national["staff"], uscc="91110000100000000X")
+    assert exc.value.field == "organisation_uscc" and "校验位" in exc.value.message
+
+
+def test_same_province_rule_is_configurable(national):
+    n = national
+    e = _pass(n, n["evaluations"][0])
+    local = expert("本省", actor=n["staff"], province="510000")
+    rules = rules_for(e.campaign)
+    from smartfactory.evaluation.conflicts import conflict_reasons
+
+    assert conflict_reasons(local, e, rules) == ["same_province"]
+    relaxed = type(rules)(**{**rules.__dict__, "conflicts": {**rules.conflicts, "same_province": {"enabled": False,
+                                                                                                   "label": "x"}}})
+    assert conflict_reasons(local, e, relaxed) == []
+
+
+def test_declared_conflict_withdraws_the_unscored_assignment(national):
+    n = national
+    e = _pass(n, n["evaluations"][0])
+    x = n["experts"][0]
+    services.assign_expert(e, x, actor=n["staff"])
+    assert e in evaluations_for_user(x.user)
+    services.declare_conflict(x, actor=x.user, uscc=e.application.factory.enterprise.uscc, note="曾任该企业顾问",
+                              kind="advised")
+    assert not Assignment.objects.filter(evaluation=e, expert=x).exists()
+    assert e not in evaluations_for_user(x.user)
+
+
+def test_commit_rechecks_caps(national):
+    n = national
+    evaluations = [_pass(n, e) for e in n["evaluations"]]
+    capped = n["experts"][0]
+    capped.max_load = 1
+    capped.save()
+    preview = services.preview_assignment(evaluations[0].campaign, "excellent", actor=n["staff"])
+    assert not preview["short"] and len(preview["rows"]) == 3
+    loads = {}
+    for ids in preview["plan"].values():
+        assert len(ids) == 2
+        for i in ids:
+            loads[i] = loads.get(i, 0) + 1
+    assert loads.get(capped.pk, 0) <= 1
+    tampered = {k: [capped.pk] for k in preview["plan"]}  # would put the capped expert on three
+    with pytest.raises(NotEligible):
+        services.commit_assignment(evaluations[0].campaign, "excellent", actor=n["staff"], plan=tampered)
+    assert not Assignment.objects.exists()  # all or nothing
+    services.commit_assignment(evaluations[0].campaign, "excellent", actor=n["staff"], plan=preview["plan"])
+    assert Assignment.objects.count() == 6
+
+
+def _two_scored(n, first: float, second: float):
+    e = _pass(n, n["evaluations"][0])
+    a = services.assign_expert(e, n["experts"][0], actor=n["staff"])
+    b = services.assign_expert(e, n["experts"][1], actor=n["staff"])
+    services.submit_scores(a, actor=n["experts"][0].user, scores=scores_for(first))
+    services.submit_scores(b, actor=n["experts"][1].user, scores=scores_for(second))
+    return e
+
+
+@pytest.mark.parametrize(("second", "third"), [(65, False), (64.99, True), (64, True)])
+def test_third_expert_fires_exactly_above_the_threshold(national, second, third):
+    assert rules_for(national["evaluations"][0].campaign).divergence_threshold == 15
+    e = _two_scored(national, 80, second)  # spreads 15, 15.01, 16
+    assert Assignment.objects.filter(evaluation=e, role="third").exists() is third
+    assert AuditEvent.objects.filter(action="evaluation.third_expert").exists() is third
+
+
+def test_scores_are_validated_weighted_and_normalised(national):
+    n = national
+    e = _pass(n, n["evaluations"][0])
+    a = services.assign_expert(e, n["experts"][0], actor=n["staff"])
+    with pytest.raises(InvalidInput) as exc:
+        services.submit_scores(a, actor=n["experts"][0].user, scores={**ALL, "results": 101})
+    assert exc.value.field == "scores.results"
+    with pytest.raises(InvalidInput):
+        services.submit_scores(a, actor=n["experts"][0].user, scores={k: v for k, v in ALL.items() if k != "results"})
+    with pytest.raises(NotPermitted):
+        services.submit_scores(a, actor=n["experts"][1].user, scores=ALL)
+    scores = {"foundation": 90, "scenarios": 70, "intelligence": 80, "results": 60, "demonstration": 100}
+    a = services.submit_scores(a, actor=n["experts"][0].user, scores=scores)
+    assert a.total == Decimal("77.00")  # 18 + 21 + 16 + 12 + 10
+    e2 = _pass(n, n["evaluations"][1])
+    a2 = services.assign_expert(e2, n["experts"][0], actor=n["staff"])
+    services.submit_scores(a2, actor=n["experts"][0].user, scores=scores_for(87))
+    z = services.normalised_scores(e.campaign, "excellent")
+    assert z[str(a.pk)] == -1.0 and z[str(a2.pk)] == 1.0
+
+
+def test_scoring_closes_at_the_due_time(national):
+    n = national
+    e = _pass(n, n["evaluations"][0])
+    a = services.assign_expert(e, n["experts"][0], actor=n["staff"])
+    from smartfactory.errors import DeadlinePassed
+
+    with time_machine.travel(a.due_at, tick=False), pytest.raises(DeadlinePassed):
+        services.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
+    with time_machine.travel(a.due_at - timedelta(seconds=1), tick=False):
+        services.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
+
+
+def _to_site_passed(n, e):
+    with pytest.raises(NotEligible):
+        transition(e, Act.TO_SITE_VISIT, actor=n["staff"])  # scores missing
+    a = services.assign_expert(e, n["experts"][0], actor=n["staff"])
+    b = services.assign_expert(e, n["experts"][1], actor=n["staff"])
+    services.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
+    services.submit_scores(b, actor=n["experts"][1].user, scores=scores_for(85))
+    e = transition(e, Act.TO_SITE_VISIT, actor=n["staff"])
+    visit = services.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]],
+                                     scheduled_for=timezone.localdate() + timedelta(days=7))
+    with pytest.raises(NotEligible):
+        services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")  # not agreed yet
+    services.agree_site_visit(visit, actor=n["user_of"](e))
+    for item in visit.checklist:
+        services.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met", note="现场查看系统")
+    services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+    return e
+
+
+@pytest.fixture
+def user_of(national):
+    from smartfactory.organisations.enums import Role
+
+    def get(e):
+        return f.user(role=Role.ENTERPRISE_ADMIN, enterprise=e.application.factory.enterprise)
+    national["user_of"] = get
+    return get
+
+
+def test_site_visit_team_is_conflict_checked_and_checklist_follows_scenarios(national, user_of):
+    n = national
+    e = _pass(n, n["evaluations"][0])
+    local = expert("本省核查", actor=n["staff"], province="510000")
+    e = Evaluation.objects.get(pk=e.pk)
+    Evaluation.objects.filter(pk=e.pk).update(state="site_visit")
+    e.refresh_from_db()
+    with pytest.raises(NotEligible):
+        services.plan_site_visit(e, actor=n["staff"], team=[local], scheduled_for=date.today() + timedelta(days=3))
+    visit = services.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]], scheduled_for=date.today() + timedelta(days=3))
+    keys = [i["key"] for i in visit.checklist]
+    assert keys[:2] == ["g:basic", "g:data"] and any(k.startswith("s:") for k in keys)
+
+
+def test_publicity_objection_blocks_finalising_until_handled_then_decision_awards(national, user_of):
+    n = national
+    e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
+    start = timezone.now()
+    publicity = services.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e], starts_at=start)
+    e.refresh_from_db()
+    assert e.state == EvaluationState.PROPOSED
+    with pytest.raises(InvalidInput):
+        services.submit_objection(publicity, evaluation_id=e.pk, name="张三", contact="", content="该企业数据有误，请核实。")
+    objection = services.submit_objection(publicity, evaluation_id=e.pk, name="张三", contact="13800138000",
+                                          content="该企业申报的产值数据与年报不符，请核实。")
+    assert "13800138000" not in objection.contact_encrypted and decrypt(objection.contact_encrypted) == "13800138000"
+    assert "13800138000" not in str(list(AuditEvent.objects.values_list("after", flat=True)))
+    after = publicity.ends_at + timedelta(seconds=1)
+    with pytest.raises(NotEligible):
+        services.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at - timedelta(seconds=1))
+    with pytest.raises(NotEligible) as exc:
+        services.finalise_publicity(publicity, actor=n["staff"], now=after)
+    assert "异议未处理" in exc.value.message
+    services.handle_objection(objection, actor=n["staff"], upheld=False, handling="经核实，数据口径不同，异议不成立。")
+    publicity = services.finalise_publicity(publicity, actor=n["staff"], now=after)
+    with pytest.raises(NotEligible):
+        services.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕1号")
+    for ministry in n["ministries"]:
+        services.record_concurrence(publicity, actor=n["staff"], authority=ministry, document=f"{ministry.name}会签函")
+    publicity = services.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕1号")
+    app = TierApplication.objects.get(pk=e.application_id)
+    assert app.state == "awarded" and app.certificate_no == "卓越智能工厂〔2042〕001号"
+    award = TierAward.objects.get(factory=app.factory, tier="excellent")
+    assert award.published_on == timezone.localdate() and award.certificate_no == app.certificate_no
+    from smartfactory.notifications.models import Notification
+
+    assert Notification.objects.filter(kind="evaluation.decided").exists()
+
+
+def test_upheld_objection_takes_the_application_off_the_list(national, user_of):
+    n = national
+    e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
+    publicity = services.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
+    objection = services.submit_objection(publicity, evaluation_id=e.pk, name="李四", contact="li@example.com",
+                                          content="该工厂去年发生过较大安全事故，不符合基本要求。")
+    services.handle_objection(objection, actor=n["staff"], upheld=True, handling="经核实，事故属实。")
+    e.refresh_from_db()
+    assert e.state == EvaluationState.NOT_APPROVED
+    assert Objection.objects.get().status == "upheld"
+
+
+def test_objection_outside_the_period_is_refused(national, user_of):
+    n = national
+    e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
+    publicity = services.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
+    with time_machine.travel(publicity.ends_at, tick=False), pytest.raises(TransitionNotAllowed):
+        services.submit_objection(publicity, evaluation_id=e.pk, name="王五", contact="13800138000",
+                                  content="公示结束后才提交的异议内容。")

@@ -1,0 +1,117 @@
+"""The evaluation desks and the public notice, through the pages: the ministry's inbox, formal
+check, assignment preview and commit, the expert's scoring form, the site visit, the 公示 with an
+anonymous objection, the joint decision; scope (404) for everyone else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from smartfactory.applications.models import TierApplication
+from smartfactory.evaluation.models import Assignment, Evaluation, Objection, Publicity
+from smartfactory.organisations.enums import AuthorityLevel, Role
+from tests import factories as f
+
+from .test_national import ALL
+
+pytestmark = pytest.mark.django_db
+
+
+def _ok(response):
+    assert response.status_code in (200, 302), response.status_code
+    return response
+
+
+def test_the_whole_desk_flow_through_pages(national, client_for):
+    n = national
+    staff = client_for(n["staff"])
+    e = n["evaluations"][0]
+    inbox = staff.get("/console/evaluation/").content.decode()
+    assert e.application.factory.enterprise.name in inbox and "已报送的推荐批次" in inbox
+    assert "✓" in staff.get(f"/console/evaluation/{e.pk}/").content.decode()  # automatic checks shown
+    _ok(staff.post(f"/console/evaluation/{e.pk}/formal_pass/", {"reason": ""}))
+    e.refresh_from_db()
+    assert e.state == "expert_review"
+    for other in n["evaluations"][1:]:
+        _ok(staff.post(f"/console/evaluation/{other.pk}/formal_fail/", {"reason": "材料不全"}))
+    preview = staff.get("/console/evaluation/assign/2042/excellent/").content.decode()
+    assert preview.count('name="pair"') == 2
+    pairs = [f"{e.pk}:{x.pk}" for x in n["experts"][:2]]
+    _ok(staff.post("/console/evaluation/assign/2042/excellent/", {"pair": pairs}))
+    assert Assignment.objects.filter(evaluation=e).count() == 2
+    for x in n["experts"][:2]:
+        expert = client_for(x.user)
+        desk = expert.get("/console/expert/").content.decode()
+        assert e.application.factory.enterprise.name in desk and "待评分" in desk
+        page = expert.get(f"/console/evaluation/{e.pk}/").content.decode()
+        assert 'data-testid="score-form"' in page and "评审专家与评分" not in page  # no other experts' scores
+        a = Assignment.objects.get(evaluation=e, expert=x)
+        form = {"assignment": str(a.pk), **{f"score-{k}": str(v) for k, v in ALL.items()}, "comment-results": "成效显著"}
+        _ok(expert.post(f"/console/evaluation/{e.pk}/score/", form))
+    assert Assignment.objects.filter(evaluation=e, submitted_at__isnull=False).count() == 2
+    assert "80.00" in staff.get("/console/evaluation/panel/2042/excellent/").content.decode()
+    xlsx = staff.get("/console/evaluation/panel/2042/excellent/?format=xlsx")
+    assert xlsx.content[:2] == b"PK"
+    _ok(staff.post(f"/console/evaluation/{e.pk}/to_site_visit/", {"reason": ""}))
+    team = n["experts"][2]
+    day = (timezone.localdate() + timedelta(days=5)).isoformat()
+    _ok(staff.post(f"/console/evaluation/{e.pk}/plan-visit/", {"team": [str(team.pk)], "scheduled_for": day}))
+    visit = Evaluation.objects.get(pk=e.pk).site_visit
+    owner = f.user(role=Role.ENTERPRISE_ADMIN, enterprise=e.application.factory.enterprise)
+    assert day[:4] in client_for(owner).get(f"/site-visits/{visit.pk}/").content.decode()
+    _ok(client_for(owner).post(f"/site-visits/{visit.pk}/"))
+    member = client_for(team.user)
+    for item in visit.checklist:
+        _ok(member.post(f"/console/evaluation/{e.pk}/finding/", {"item": item["key"], "result": "met", "note": "已核实"}))
+    _ok(member.post(f"/console/evaluation/{e.pk}/outcome/", {"outcome": "pass"}))
+    assert "核查通过" in staff.get(f"/console/evaluation/{e.pk}/").content.decode()
+    response = staff.post("/console/evaluation/panel/2042/excellent/publicity/", {"evaluation": [str(e.pk)], "days": "5"})
+    publicity = Publicity.objects.get()
+    assert response.url == f"/console/publicity/{publicity.pk}/"
+
+    anonymous = client_for(None)
+    notice = anonymous.get(f"/publicity/{publicity.pk}/").content.decode()
+    assert e.application.factory.enterprise.name in notice and 'data-testid="objection-form"' in notice
+    _ok(anonymous.post(f"/publicity/{publicity.pk}/", {"evaluation": str(e.pk), "name": "赵六", "contact": "13900139000",
+                                                         "content": "公示名单中该工厂的产能数据可能有误。"}))
+    assert Objection.objects.count() == 1
+    page = staff.get(f"/console/publicity/{publicity.pk}/").content.decode()
+    assert "13900139000" in page  # decrypted for the ministry only
+    assert "13900139000" not in anonymous.get(f"/publicity/{publicity.pk}/").content.decode()
+    with time_machine.travel(publicity.ends_at + timedelta(seconds=1), tick=False):
+        staff = client_for(n["staff"])  # a fresh session: the old one would have timed out by now
+        staff.post(f"/console/publicity/{publicity.pk}/", {"action": "finalise"})
+        assert Publicity.objects.get().status == "open"  # the objection is not handled yet
+        _ok(staff.post(f"/console/publicity/{publicity.pk}/", {"action": "handle", "objection": str(Objection.objects.get().pk),
+                                                                "upheld": "0", "handling": "经核实数据无误"}))
+        _ok(staff.post(f"/console/publicity/{publicity.pk}/", {"action": "finalise"}))
+    assert Publicity.objects.get().status == "final"
+    for ministry in n["ministries"]:
+        _ok(staff.post(f"/console/publicity/{publicity.pk}/", {"action": "concur", "authority": str(ministry.pk),
+                                                                "document": f"{ministry.name}函"}))
+    _ok(staff.post(f"/console/publicity/{publicity.pk}/", {"action": "decide", "decision_number": "工信部联通装〔2042〕9号"}))
+    assert TierApplication.objects.get(pk=e.application_id).state == "awarded"
+
+
+def test_scope_of_the_desks(national, client_for):
+    n = national
+    e = n["evaluations"][0]
+    zhejiang = f.authority("330000", level=AuthorityLevel.PROVINCE)
+    outsider = f.user("zj-leader", role=Role.AUTHORITY_LEADER, authority=zhejiang)
+    assert client_for(outsider).get(f"/console/evaluation/{e.pk}/").status_code == 404
+    assert client_for(outsider).get("/console/evaluation/").status_code == 404
+    assert client_for(n["leader"]).get(f"/console/evaluation/{e.pk}/").status_code == 200  # its own recommendation
+    assert client_for(n["leader"]).get("/console/evaluation/assign/2042/excellent/").status_code == 404
+    assert client_for(n["leader"]).get("/console/experts/").status_code == 404
+    unassigned = n["experts"][3]
+    assert client_for(unassigned.user).get(f"/console/evaluation/{e.pk}/").status_code == 404
+    stranger = f.user(role=Role.ENTERPRISE_ADMIN, enterprise=f.enterprise("510107"))
+    assert client_for(stranger).get(f"/console/evaluation/{e.pk}/").status_code == 404
+    attachment = e.application.attachments.first()
+    assert client_for(unassigned.user).get(f"/console/evaluation/{e.pk}/attachments/{attachment.pk}/").status_code == 404
+    download = client_for(n["staff"]).get(f"/console/evaluation/{e.pk}/attachments/{attachment.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:4] == b"%PDF"
+    download.close()
