@@ -36,3 +36,13 @@ def test_excluded_experts_are_never_planned():
     result = plan(needs, experts)
     assert not result.short
     assert all(int(k[1:]) not in ids for k, ids in result.assignments.items())
+
+
+def test_workload_is_balanced_when_expertise_does_not_differ():
+    experts = [ExpertSlot(id=i, cap=50) for i in range(7)]
+    needs = [Need(key=f"n{i:02d}", count=2) for i in range(30)]
+    loads = {}
+    for ids in plan(needs, experts).assignments.values():
+        for i in ids:
+            loads[i] = loads.get(i, 0) + 1
+    assert max(loads.values()) - min(loads.values()) <= 1 and sum(loads.values()) == 60

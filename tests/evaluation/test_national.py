@@ -298,3 +298,39 @@ def test_objection_outside_the_period_is_refused(national, user_of):
     with time_machine.travel(publicity.ends_at, tick=False), pytest.raises(TransitionNotAllowed):
         services.submit_objection(publicity, evaluation_id=e.pk, name="王五", contact="13800138000",
                                   content="公示结束后才提交的异议内容。")
+
+
+def test_leading_tier_ends_in_the_cultivation_list(national, user_of):
+    """领航级 follows the same path; the decision makes a cultivation object for at most two years."""
+    from smartfactory.cultivation.models import CultivationObject
+    from smartfactory.cultivation.services import latest_end
+
+    n = national
+    e = n["evaluations"][0]
+    TierApplication.objects.filter(pk=e.application_id).update(tier="leading")  # same path, other tier
+    Evaluation.objects.filter(pk=e.pk).update(tier="leading")
+    e.refresh_from_db()
+    e = _to_site_passed(n, _pass(n, e))
+    publicity = services.open_publicity(e.campaign, "leading", actor=n["staff"], evaluations=[e])
+    assert "培育对象" in publicity.title
+    publicity = services.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at)
+    for ministry in n["ministries"]:
+        services.record_concurrence(publicity, actor=n["staff"], authority=ministry, document="会签函")
+    services.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕2号")
+    app = TierApplication.objects.get(pk=e.application_id)
+    assert app.state == "cultivating" and app.certificate_no == "领航智能工厂培育〔2042〕001号"
+    obj = CultivationObject.objects.get(application=app)
+    assert obj.published_on == timezone.localdate() and obj.ends_on == latest_end(obj.published_on)
+    assert not TierAward.objects.filter(factory=app.factory, tier="leading").exists()  # awarded only on acceptance
+
+
+def test_cultivation_period_is_bounded_to_two_years():
+    from smartfactory.cultivation.services import add_years, validate_period
+
+    start = date(2024, 2, 29)
+    assert add_years(start, 2) == date(2026, 2, 28)
+    validate_period(start, date(2026, 2, 28))
+    with pytest.raises(InvalidInput):
+        validate_period(start, date(2026, 3, 1))
+    with pytest.raises(InvalidInput):
+        validate_period(start, start)

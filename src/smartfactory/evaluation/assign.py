@@ -50,7 +50,8 @@ def plan(needs: list[Need], experts: list[ExpertSlot]) -> Plan:
         return [e for e in experts if e.id not in need.excluded and loads[e.id] < e.cap]
 
     for need in sorted(needs, key=lambda n: (len(eligible(n)), n.key)):
-        candidates = sorted(eligible(need), key=lambda e: (-match(e, need), loads[e.id], e.id))
+        # expertise counts, but not at any price: one point of match outweighs two assignments of load
+        candidates = sorted(eligible(need), key=lambda e: (loads[e.id] - 2 * match(e, need), loads[e.id], e.id))
         chosen = [e.id for e in candidates[: need.count]]
         for expert_id in chosen:
             loads[expert_id] += 1
