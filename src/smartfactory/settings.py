@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smartfactory.organisations.context_processors.roles",
+                "smartfactory.notifications.context_processors.unread",
             ],
         },
     },

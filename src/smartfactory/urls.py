@@ -12,6 +12,7 @@ urlpatterns = [
     path("portal/", include("smartfactory.portal.urls")),
     path("console/", include("smartfactory.console.urls")),
     path("verify/<str:code>/", verify, name="verify"),
+    path("notifications/", include("smartfactory.notifications.urls")),
     path("", include("smartfactory.evaluation.urls")),
     path("public/", include("smartfactory.publicsite.urls")),
     path("api/v1/", api.urls),

@@ -35,11 +35,8 @@ def notify(users, *, kind: str, title: str, body: str = "", link: str = "", dedu
         except IntegrityError:
             continue  # already sent for this occurrence
         if user.email:
-            try:
-                text = render_to_string(f"notifications/email/{kind}.txt", {"user": user, "title": title, "body": body,
-                                                                             "link": link})
-            except Exception:  # noqa: BLE001 - no template for this kind: the body is the e-mail
-                text = f"{title}\n\n{body}\n\n{link}"
+            context = {"user": user, "title": title, "body": body, "link": link}
+            text = render_to_string([f"notifications/email/{kind}.txt", "notifications/email/generic.txt"], context)
             send_mail(f"【智能工厂梯度培育平台】{title}", text, None, [user.email], fail_silently=True)
             Notification.objects.filter(pk=note.pk).update(emailed=True)
         created.append(note)

@@ -1,0 +1,34 @@
+"""Notifications: one per occurrence, an e-mail with it, listed on the user's page and marked read."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from smartfactory.notifications.models import Notification
+from smartfactory.notifications.services import notify
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_notify_once_per_occurrence_with_an_email(client_for):
+    user = f.user("n-user", email="n-user@example.com")
+    first = notify([user], kind="test.kind", title="进展报告将于2042-06-30到期", body="请按时提交 <进展报告>",
+                   link="/portal/", dedupe_key="report:1:-14")
+    again = notify([user], kind="test.kind", title="进展报告将于2042-06-30到期", dedupe_key="report:1:-14")
+    assert len(first) == 1 and again == []
+    assert len(mail.outbox) == 1 and "请按时提交 <进展报告>" in mail.outbox[0].body  # plain text, not HTML-escaped
+    client = client_for(user)
+    page = client.get("/notifications/").content.decode()
+    assert "进展报告将于2042-06-30到期" in page and 'class="unread"' in page
+    assert 'class="badge">1<' in page  # the unread badge in the navigation
+    assert Notification.objects.get().read_at is not None
+    assert 'class="unread"' not in client.get("/notifications/").content.decode()
+
+
+def test_notifications_are_private(client_for):
+    owner, other = f.user("n-owner"), f.user("n-other")
+    notify([owner], kind="test.kind", title="仅本人可见的通知")
+    assert "仅本人可见的通知" not in client_for(other).get("/notifications/").content.decode()
+    assert client_for(None).get("/notifications/").status_code == 302
