@@ -26,6 +26,9 @@ class CultivationObject(models.Model):
     published_on = models.DateField(_("名单发布日期"))
     ends_on = models.DateField(_("培育期截止"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.CULTIVATING)
+    # the national expert committee's members guiding this object (they may read it and write notes)
+    guides = models.ManyToManyField("evaluation.ExpertProfile", blank=True, related_name="cultivations")
+    closed_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,3 +41,69 @@ class CultivationObject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.factory} · {self.get_status_display()}"
+
+
+class CultivationTarget(models.Model):
+    """A measurable target of the cultivation plan (from the application's 培育目标)."""
+
+    cultivation = models.ForeignKey(CultivationObject, on_delete=models.CASCADE, related_name="targets")
+    number = models.PositiveSmallIntegerField()
+    indicator = models.CharField(_("指标"), max_length=200)
+    target_value = models.CharField(_("目标值"), max_length=64)
+    unit = models.CharField(_("单位"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["cultivation", "number"]
+        constraints = [models.UniqueConstraint(fields=["cultivation", "number"], name="one_target_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.target_value}{self.unit}"
+
+
+class Milestone(models.Model):
+    cultivation = models.ForeignKey(CultivationObject, on_delete=models.CASCADE, related_name="milestones")
+    number = models.PositiveSmallIntegerField()
+    due_on = models.DateField(_("完成日期"))
+    content = models.CharField(_("里程碑内容"), max_length=500)
+
+    class Meta:
+        ordering = ["cultivation", "due_on", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.due_on} {self.content}"
+
+
+class ProgressReport(models.Model):
+    """One scheduled progress report: due on a date, submitted with the indicators' current values."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cultivation = models.ForeignKey(CultivationObject, on_delete=models.CASCADE, related_name="reports")
+    sequence = models.PositiveSmallIntegerField(_("期次"))
+    due_on = models.DateField(_("报送截止"))
+    summary = models.TextField(_("进展情况"), blank=True)
+    values = models.JSONField(_("指标当前值"), default=dict, blank=True)  # {target number: value}
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["cultivation", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["cultivation", "sequence"], name="one_report_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.cultivation} #{self.sequence}"
+
+
+class GuidanceNote(models.Model):
+    """A note of the national expert committee's guidance to the cultivation object."""
+
+    cultivation = models.ForeignKey(CultivationObject, on_delete=models.CASCADE, related_name="guidance")
+    author = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    author_name = models.CharField(max_length=64)
+    text = models.TextField(_("指导意见"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.author_name} {self.created_at:%Y-%m-%d}"

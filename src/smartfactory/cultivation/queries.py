@@ -1,0 +1,22 @@
+"""The one place that decides which cultivation objects a user may read (out of scope → 404):
+MIIT staff and platform admins all; authorities those of factories in their jurisdiction; the
+enterprise its own; guiding experts those they guide."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from smartfactory.applications.workflow import is_miit_staff
+from smartfactory.organisations.queries import is_platform_admin, jurisdiction_for
+
+from .models import CultivationObject
+
+
+def cultivations_for_user(user) -> QuerySet[CultivationObject]:
+    base = CultivationObject.objects.select_related("factory", "factory__enterprise", "factory__county", "campaign")
+    if not user.is_authenticated:
+        return base.none()
+    if is_platform_admin(user) or is_miit_staff(user):
+        return base
+    j = jurisdiction_for(user)
+    return base.filter(j.enterprise_q("factory__enterprise__") | Q(guides__user=user)).distinct()
