@@ -13,6 +13,7 @@ urlpatterns = [
     path("console/", include("smartfactory.console.urls")),
     path("verify/<str:code>/", verify, name="verify"),
     path("notifications/", include("smartfactory.notifications.urls")),
+    path("", include("smartfactory.cultivation.urls")),
     path("", include("smartfactory.evaluation.urls")),
     path("public/", include("smartfactory.publicsite.urls")),
     path("api/v1/", api.urls),

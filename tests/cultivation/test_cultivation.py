@@ -142,3 +142,27 @@ def test_scope(cultivation, setup):  # noqa: F811
     other = f.user(role=Role.ENTERPRISE_ADMIN, enterprise=f.enterprise("510107"))
     assert cultivation not in cultivations_for_user(other)
 
+
+
+def test_pages_and_api(cultivation, setup, client_for):  # noqa: F811
+    owner = client_for(setup["user"])
+    page = owner.get(f"/cultivation/{cultivation.pk}/").content.decode()
+    assert "生产效率提升" in page and 'data-testid="report-form"' in page
+    with at(date(2043, 6, 1)):
+        listing = client_for(setup["user"]).get("/cultivation/").content.decode()
+        assert "期报告逾期" in listing
+        got = client_for(setup["user"]).get("/api/v1/cultivations").json()
+    assert got[0]["start"] == "2042-11-27" and got[0]["end"] == "2044-11-27"
+    assert got[0]["reports"][0]["overdue"] is True and got[0]["targets"][1]["indicator"] == "产品研制周期缩短"
+    first = cultivation.reports.get(sequence=1)
+    done = owner.post(f"/api/v1/cultivations/{cultivation.pk}/reports/{first.pk}",
+                      {"summary": "数字孪生平台已上线试运行。", "values": {"1": "10", "2": "6"}}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["reports"][0]["submitted_at"]
+    bad = owner.post(f"/api/v1/cultivations/{cultivation.pk}/reports/{cultivation.reports.get(sequence=2).pk}",
+                     {"summary": "进展", "values": {}}, content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["field"] == "summary"
+    zhejiang = f.authority("330000", level=AuthorityLevel.PROVINCE)
+    outsider = client_for(f.user(role=Role.AUTHORITY_REVIEWER, authority=zhejiang))
+    assert outsider.get(f"/cultivation/{cultivation.pk}/").status_code == 404
+    assert outsider.get(f"/api/v1/cultivations/{cultivation.pk}").status_code == 404
+    assert outsider.get("/api/v1/cultivations").json() == []

@@ -6,6 +6,7 @@ from .routers import (
     applications,
     auth,
     campaigns,
+    cultivation,
     enterprises,
     evaluation,
     factories,
@@ -34,4 +35,5 @@ api.add_router("/frameworks", frameworks.router)
 api.add_router("/applications", applications.router)
 api.add_router("/recommendations", recommendations.router)
 api.add_router("/public", public.router)
+api.add_router("/cultivations", cultivation.router)
 api.add_router("", evaluation.router)

@@ -163,7 +163,7 @@ def add_guidance(cultivation: CultivationObject, *, actor, text: str) -> Guidanc
                                        author_name=guide.name if guide else actor.get_username())
     record_event("cultivation.guidance", actor=actor, obj=cultivation, after={"note": note.pk})
     notify(enterprise_users(cultivation.factory.enterprise), kind="cultivation.guidance", title=_("新的专家指导意见"),
-           body=note.text[:200], link=f"/portal/cultivation/{cultivation.pk}/", dedupe_key=f"guidance:{note.pk}")
+           body=note.text[:200], link=f"/cultivation/{cultivation.pk}/", dedupe_key=f"guidance:{note.pk}")
     return note
 
 
@@ -198,14 +198,14 @@ def send_reminders(*, today: date | None = None) -> int:
             title = _("%(f)s第%(n)d期进展报告将于%(d)s到期")
         sent += len(notify(users, kind="cultivation.report_due",
                            title=title % {"f": cultivation.factory.name, "n": report.sequence, "d": report.due_on.isoformat()},
-                           link=f"/portal/cultivation/{cultivation.pk}/", dedupe_key=f"report:{report.pk}:{offset}"))
+                           link=f"/cultivation/{cultivation.pk}/", dedupe_key=f"report:{report.pk}:{offset}"))
     window = today + timedelta(days=config.acceptance_reminder_days)
     for cultivation in CultivationObject.objects.filter(status=CultivationObject.Status.CULTIVATING, ends_on__lte=window,
                                                         ends_on__gte=today).select_related("factory__enterprise"):
         sent += len(notify(enterprise_users(cultivation.factory.enterprise), kind="cultivation.acceptance_due",
                            title=_("%(f)s培育期将于%(d)s结束，请及时申请验收") % {"f": cultivation.factory.name,
                                                                          "d": cultivation.ends_on.isoformat()},
-                           link=f"/portal/cultivation/{cultivation.pk}/", dedupe_key=f"acceptance-due:{cultivation.pk}"))
+                           link=f"/cultivation/{cultivation.pk}/", dedupe_key=f"acceptance-due:{cultivation.pk}"))
     return sent
 
 
