@@ -62,6 +62,8 @@ def test_the_whole_desk_flow_through_pages(national, client_for):
     visit = Evaluation.objects.get(pk=e.pk).site_visit
     owner = f.user(role=Role.ENTERPRISE_ADMIN, enterprise=e.application.factory.enterprise)
     assert day[:4] in client_for(owner).get(f"/site-visits/{visit.pk}/").content.decode()
+    portal = client_for(owner).get(f"/portal/applications/{e.application_id}/").content.decode()
+    assert "国家评审" in portal and f"/site-visits/{visit.pk}/" in portal  # the enterprise finds its visit
     _ok(client_for(owner).post(f"/site-visits/{visit.pk}/"))
     member = client_for(team.user)
     for item in visit.checklist:
