@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "smartfactory.cultivation",
     "smartfactory.notifications",
     "smartfactory.publicsite",
+    "smartfactory.supervision",
     "smartfactory.rescoring",
     # edges
     "smartfactory.demo",

@@ -15,6 +15,7 @@ from .routers import (
     public,
     recommendations,
     regions,
+    supervision,
 )
 
 api = NinjaAPI(
@@ -36,4 +37,5 @@ api.add_router("/applications", applications.router)
 api.add_router("/recommendations", recommendations.router)
 api.add_router("/public", public.router)
 api.add_router("/cultivations", cultivation.router)
+api.add_router("/supervision", supervision.router)
 api.add_router("", evaluation.router)

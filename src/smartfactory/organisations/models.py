@@ -162,6 +162,9 @@ class TierAward(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=AwardStatus.choices, default=AwardStatus.ACTIVE)
     # the date the award appeared on a published list (national decisions); empty = not published
     published_on = models.DateField(_("公布日期"), null=True, blank=True)
+    # why the status is what it is (a supervision decision's reasons), and since when
+    status_reason = models.TextField(_("状态说明"), blank=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
