@@ -4,6 +4,9 @@ today, the six ministries, Sichuan (成都 with 武侯/锦江/成华, 绵阳 wit
 tier history, and one account per role. Every write goes through the services, so the audit log
 of a fresh demo is complete and verifiable. Idempotent: running it again changes nothing.
 
+The national evaluation (the expert pool, the 2025 decisions as imported history, the 2026
+evaluations waiting at each stage) is built by ``demo.national``.
+
 Names of demo enterprises are invented; they are not real companies.
 """
 
@@ -36,6 +39,7 @@ from smartfactory.organisations.services import record_tier_award
 from smartfactory.regions.models import Division
 
 from .identifiers import make_uscc
+from .national import build_expert_pool, build_national_2026, build_national_history
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105  (public demo password, stated in README; DEMO_PASSWORD overrides)
@@ -43,6 +47,21 @@ DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105  (public demo password, stated
 
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
+
+
+_HASHED: dict[str, str] = {}
+
+
+def set_demo_password(user: User) -> None:
+    """Give a demo account the (public) demo password. The hash is computed once per run and shared
+    by every demo account: hashing costs about a third of a second each, and the password is public
+    anyway (a shared salt reveals nothing)."""
+    from django.contrib.auth.hashers import make_password
+
+    password = demo_password()
+    if password not in _HASHED:
+        _HASHED[password] = make_password(password)
+    user.password = _HASHED[password]
 
 
 def end_of_day(d: date) -> datetime:
@@ -294,17 +313,31 @@ ACCOUNTS = [
     ("demo-ministry", "孙部委", Role.MINISTRY_STAFF, "ministry"),
     ("demo-expert", "周专家", Role.EXPERT, None),
     ("demo-admin", "吴管理", Role.PLATFORM_ADMIN, None),
+    # Zhejiang: the 2026 卓越级 batch that is already with MIIT (see demo.national)
+    ("demo-city-zj", "冯市级", Role.AUTHORITY_LEADER, "330100"),
+    ("demo-province-zj", "陈省级", Role.AUTHORITY_LEADER, "330000"),
+    # the rest of the national expert pool (profiles in demo.national.EXPERT_PROFILES)
+    ("demo-expert-2", "郑专家", Role.EXPERT, None),
+    ("demo-expert-3", "王专家", Role.EXPERT, None),
+    ("demo-expert-4", "冯专家", Role.EXPERT, None),
+    ("demo-expert-5", "陈专家", Role.EXPERT, None),
+    ("demo-expert-6", "褚专家", Role.EXPERT, None),
+    ("demo-expert-7", "卫专家", Role.EXPERT, None),
+    ("demo-expert-8", "蒋专家", Role.EXPERT, None),
+    ("demo-expert-9", "沈专家", Role.EXPERT, None),
+    ("demo-expert-10", "韩专家", Role.EXPERT, None),
+    ("demo-expert-11", "杨专家", Role.EXPERT, None),
+    ("demo-expert-12", "朱专家", Role.EXPERT, None),
 ]
 
 
 @transaction.atomic
 def build_accounts(world: World) -> dict[str, User]:
     users = {}
-    password = demo_password()
     for username, display, role, key in ACCOUNTS:
         user, created = User.objects.get_or_create(username=username, defaults={"display_name": display})
         if created:
-            user.set_password(password)
+            set_demo_password(user)
             if role == Role.PLATFORM_ADMIN:
                 user.is_staff = True
                 user.is_superuser = True
@@ -392,13 +425,12 @@ def build_applications(world: World, users: dict[str, User]) -> None:
         ).exclude(enterprise__uscc=DEMO_ENTERPRISE_USCC).exclude(tier_awards__tier=Tier.ADVANCED)
         .select_related("enterprise").order_by("enterprise__uscc")[: len(APPLICATION_STAGES)]
     )
-    password = demo_password()
     for n, (factory, stage) in enumerate(zip(candidates, APPLICATION_STAGES, strict=False), start=1):
         applicant, created = User.objects.get_or_create(
             username=f"demo-applicant-{n}", defaults={"display_name": f"申报联系人{n}"}
         )
         if created:
-            applicant.set_password(password)
+            set_demo_password(applicant)
             applicant.save()
         Membership.objects.get_or_create(user=applicant, role=Role.ENTERPRISE_ADMIN, enterprise=factory.enterprise)
         app = app_services.create_application(factory, campaign, tier=Tier.ADVANCED, actor=applicant)
@@ -457,4 +489,7 @@ def seed(*, today: date | None = None) -> World:
     build_quotas()
     build_paper_requirements(world)
     build_applications(world, users)
+    build_expert_pool(world, users)
+    build_national_history(world, users)
+    build_national_2026(world, users, today=today)
     return world

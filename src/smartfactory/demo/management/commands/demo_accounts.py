@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from smartfactory.demo.national import EXPERT_PROFILES
 from smartfactory.demo.world import ACCOUNTS, DEFAULT_PASSWORD, demo_password
 from smartfactory.organisations.enums import Role
 
@@ -11,4 +12,5 @@ class Command(BaseCommand):
         shown = "（环境变量 DEMO_PASSWORD）" if demo_password() != DEFAULT_PASSWORD else DEFAULT_PASSWORD
         self.stdout.write(f"演示账号 / demo accounts (password: {shown})")
         for username, display, role, _key in ACCOUNTS:
-            self.stdout.write(f"  {username:<17} {Role(role).label}  {display}")
+            organisation = f"  {EXPERT_PROFILES[username][0]}" if username in EXPERT_PROFILES else ""
+            self.stdout.write(f"  {username:<17} {Role(role).label}  {display}{organisation}")
