@@ -249,3 +249,17 @@ def test_a_second_seed_adds_nothing(demo_world):
 
 def test_the_audit_chain_stays_intact(demo_world):
     call_command("verify_audit")
+
+
+def test_2025_cultivation_objects_have_reports_filed_and_one_overdue(demo_world, client_for):
+    from smartfactory.cultivation.services import is_overdue
+
+    objects = list(CultivationObject.objects.filter(campaign__year=2025).order_by("created_at"))
+    first_reports = [obj.reports.get(sequence=1) for obj in objects]
+    assert [r.submitted_at is not None for r in first_reports] == [True, True, False]
+    assert all(obj.targets.count() == 2 for obj in objects)
+    today = timezone.localdate()
+    if today > first_reports[2].due_on:
+        assert is_overdue(first_reports[2], today)
+        staff = client_for(User.objects.get(username="demo-ministry"))
+        assert "期报告逾期" in staff.get("/cultivation/").content.decode()

@@ -40,6 +40,7 @@ from django.utils import timezone
 from smartfactory.accounts.models import User
 from smartfactory.audit.services import record_event
 from smartfactory.campaigns.models import Campaign, Quota
+from smartfactory.cultivation.models import CultivationObject
 from smartfactory.organisations.enums import AwardStatus, Role, Tier
 from smartfactory.organisations.models import Factory, Membership, TierAward
 
@@ -484,7 +485,10 @@ def build_national_history(world, users: dict[str, User]) -> None:
                 award.published_on = D_DECIDED
                 award.save(update_fields=["published_on"])
             elif approved:
-                create_cultivation(app, published_on=D_DECIDED, actor=None, list_number=item.certificate_no)
+                obj = create_cultivation(app, published_on=D_DECIDED, actor=None, list_number=item.certificate_no,
+                                         targets=CULTIVATION_TARGETS, milestones=CULTIVATION_MILESTONES)
+                if CultivationObject.objects.filter(campaign=campaign).count() <= 2:  # the third's first report is overdue
+                    _file_first_report(obj)
             scores = list(evaluation.assignments.order_by("created_at").values_list("expert__name", "role", "total"))
             record_event("evaluation.imported", actor=None, obj=evaluation, after={
                 "application": str(app.pk), "factory": app.factory.name, "tier": item.tier, "state": app.state,
@@ -503,6 +507,22 @@ def build_national_history(world, users: dict[str, User]) -> None:
             Batch.objects.update_or_create(quota=quota, defaults={
                 "status": Batch.Status.SUBMITTED, "concurrence": sorted(str(a.pk) for a in co_departments(quota)),
                 "finalised_at": at(D_BATCH - timedelta(days=2), 15), "submitted_at": at(D_BATCH, 15)})
+
+
+CULTIVATION_TARGETS = [{"number": 1, "indicator": "生产效率提升", "value": "30", "unit": "%"},
+                       {"number": 2, "indicator": "运营成本降低", "value": "20", "unit": "%"}]
+CULTIVATION_MILESTONES = [{"number": 1, "date": date(2026, 6, 30), "content": "建成工厂级数字孪生平台"},
+                          {"number": 2, "date": date(2027, 10, 31), "content": "完成全部培育目标并申请验收"}]
+
+
+def _file_first_report(obj) -> None:
+    """The first half-yearly report (due 2026-05-27), filed on time, as imported history."""
+    report = obj.reports.get(sequence=1)
+    report.summary = "数字孪生平台一期已上线，关键工序数据实时采集，生产效率较基期提升12%，运营成本降低8%。"
+    report.values, report.submitted_at = {"1": "12", "2": "8"}, at(date(2026, 5, 20))
+    report.save(update_fields=["summary", "values", "submitted_at"])
+    record_event("cultivation.report_imported", actor=None, obj=obj,
+                 after={"sequence": report.sequence, "due_on": report.due_on.isoformat(), "source": IMPORT_SOURCE})
 
 
 # --------------------------------------------------------------------------- 2026: through the services
