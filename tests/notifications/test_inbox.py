@@ -32,3 +32,20 @@ def test_notifications_are_private(client_for):
     notify([owner], kind="test.kind", title="仅本人可见的通知")
     assert "仅本人可见的通知" not in client_for(other).get("/notifications/").content.decode()
     assert client_for(None).get("/notifications/").status_code == 302
+
+
+@pytest.mark.parametrize("kind", ["cultivation.report_due", "cultivation.acceptance_due", "cultivation.closed",
+                                  "cultivation.guidance", "evaluation.assigned", "evaluation.decided",
+                                  "evaluation.returned", "evaluation.site_visit", "no.template.of.its.own"])
+def test_every_kind_has_a_plain_text_email(kind):
+    user = f.user(f"mail-{kind}", email="m@example.com")
+    notify([user], kind=kind, title="标题 <A&B>", body="正文", link="/cultivation/1/")
+    body = mail.outbox[-1].body
+    assert "标题 <A&B>" in body and "/cultivation/1/" in body and "请勿回复" in body
+    intro = {"cultivation.report_due": "进展报告提醒", "cultivation.acceptance_due": "提交验收申请",
+             "cultivation.closed": "培育期已届满", "cultivation.guidance": "指导意见", "evaluation.assigned": "评审任务",
+             "evaluation.decided": "审定结果", "evaluation.returned": "形式审查意见", "evaluation.site_visit": "现场核查安排"}
+    if kind in intro:
+        assert intro[kind] in body  # the kind's own template
+    else:
+        assert "请登录智能工厂梯度培育平台查看" in body  # the generic one
