@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     NATIONAL_AWARD = "national_award", _("六部门审定通过")
     NATIONAL_CULTIVATE = "national_cultivate", _("列为领航级培育对象")
     NATIONAL_DECLINE = "national_decline", _("国家评审未通过")
+    NATIONAL_ACCEPT = "national_accept", _("通过领航级验收")
 
 
 class Level(models.TextChoices):

@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from smartfactory.campaigns.models import Campaign
@@ -59,6 +60,12 @@ class TierApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.factory} · {self.campaign.year} {self.get_tier_display()}"
+
+    @cached_property
+    def evaluation(self):
+        """The national evaluation of this recommendation (the selection; a 领航级 object's later
+        acceptance evaluations are in ``evaluations`` too), or None."""
+        return self.evaluations.filter(kind="selection").first()
 
 
 class ApplicationVersion(models.Model):

@@ -44,6 +44,7 @@ class Context:
     concurrence: list[str] = field(default_factory=list)
     quota: object = None
     priority: int | None = None
+    acceptance_evaluation: object = None
 
 
 # ------------------------------------------------------------------ who may
@@ -242,6 +243,14 @@ def evaluation_approved_leading(ctx: Context) -> None:
     _evaluation_in(ctx, "approved", {Tier.LEADING})
 
 
+def acceptance_approved(ctx: Context) -> None:
+    """The six ministries decided the latest acceptance evaluation of this 领航级 object."""
+    evaluation = ctx.app.evaluations.filter(kind="acceptance").order_by("-created_at").first()
+    if evaluation is None or evaluation.state != "approved" or ctx.app.tier != Tier.LEADING:
+        raise TransitionNotAllowed(_("领航级验收尚未审定通过。"))
+    ctx.acceptance_evaluation = evaluation
+
+
 def evaluation_not_approved(ctx: Context) -> None:
     _evaluation_in(ctx, "not_approved", BOOK_TIERS)
 
@@ -383,6 +392,18 @@ def _national_cultivate(ctx: Context) -> None:
     create_cultivation(app, published_on=decided_on, list_number=evaluation.certificate_no, actor=ctx.actor)
 
 
+def _national_accept(ctx: Context) -> None:
+    """A 领航级 cultivation object passed acceptance: the 领航级 line of its tier history, published on
+    the decision date with the acceptance certificate number."""
+    app, evaluation = ctx.app, ctx.acceptance_evaluation
+    decided_on = timezone.localdate(evaluation.publicity.decided_at) if evaluation.publicity_id else timezone.localdate()
+    app.certificate_no, app.decided_at, app.state = evaluation.certificate_no, timezone.now(), State.AWARDED
+    award = record_tier_award(app.factory, actor=ctx.actor, year=decided_on.year, tier=Tier.LEADING, authority=_miit(),
+                              certificate_no=evaluation.certificate_no, awarded_on=decided_on)
+    award.published_on = decided_on
+    award.save(update_fields=["published_on"])
+
+
 def _national_decline(ctx: Context) -> None:
     ctx.app.decided_at, ctx.app.state = timezone.now(), State.NOT_SELECTED
 
@@ -415,8 +436,11 @@ TABLE: dict[str, Transition] = {
                                           _national_cultivate),
     Action.NATIONAL_DECLINE: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_not_approved,),
                                         _national_decline),
+    # the acceptance of a 领航级 cultivation object, taken when the six ministries decide it
+    Action.NATIONAL_ACCEPT: Transition(frozenset({State.CULTIVATING}), is_miit_staff, (acceptance_approved,),
+                                       _national_accept),
 }
-NATIONAL_ACTIONS = {Action.NATIONAL_AWARD, Action.NATIONAL_CULTIVATE, Action.NATIONAL_DECLINE}
+NATIONAL_ACTIONS = {Action.NATIONAL_AWARD, Action.NATIONAL_CULTIVATE, Action.NATIONAL_DECLINE, Action.NATIONAL_ACCEPT}
 
 
 def allowed_actions(app: TierApplication, user) -> list[str]:

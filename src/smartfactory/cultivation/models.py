@@ -107,3 +107,87 @@ class GuidanceNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_name} {self.created_at:%Y-%m-%d}"
+
+
+class AcceptanceState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待推荐单位初审")
+    RETURNED = "returned", _("初审退回修改")
+    REJECTED = "rejected", _("初审不予推荐")
+    FORWARDED = "forwarded", _("国家验收中")
+    ACCEPTED = "accepted", _("通过验收")
+    NOT_ACCEPTED = "not_accepted", _("未通过验收")
+    EXTENDED = "extended", _("延期验收")
+
+
+class AcceptanceApplication(models.Model):
+    """The enterprise's application for acceptance at the end of cultivation: the achieved value and
+    evidence against each target. Its recommender reviews it first; the ministry then organises the
+    expert acceptance as an evaluation of kind ``acceptance``. ``state`` is written only by
+    ``acceptance.transition``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cultivation = models.ForeignKey(CultivationObject, on_delete=models.PROTECT, related_name="acceptances")
+    state = models.CharField(_("状态"), max_length=16, choices=AcceptanceState.choices, default=AcceptanceState.DRAFT,
+                             db_index=True)
+    summary = models.TextField(_("培育工作总结"), blank=True)
+    # {target number: {"value": achieved value, "evidence": how it is shown}}
+    results = models.JSONField(_("目标达成情况"), default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome_reason = models.TextField(_("结论说明"), blank=True)
+    extended_to = models.DateField(_("延期至"), null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("验收申请")
+        verbose_name_plural = _("验收申请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.cultivation.factory} · {self.get_state_display()}"
+
+
+class AcceptanceEvidence(models.Model):
+    """A file of evidence against one target (PDF or image, sniffed by content)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    acceptance = models.ForeignKey(AcceptanceApplication, on_delete=models.CASCADE, related_name="evidence")
+    target_number = models.PositiveSmallIntegerField(_("培育目标"))
+    file = models.FileField(upload_to="acceptance/%Y/")
+    original_name = models.CharField(max_length=255)
+    mime = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target_number", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AcceptanceReview(models.Model):
+    """One action of the recommender's preliminary review: who, which authority, when, why."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("初审通过")
+        RETURN = "return", _("退回修改")
+        REJECT = "reject", _("不予推荐")
+
+    acceptance = models.ForeignKey(AcceptanceApplication, on_delete=models.CASCADE, related_name="reviews")
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    reason = models.TextField(blank=True)
+    reviewer = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    authority = models.ForeignKey("organisations.Authority", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.created_at:%Y-%m-%d}"

@@ -20,3 +20,18 @@ def cultivations_for_user(user) -> QuerySet[CultivationObject]:
         return base
     j = jurisdiction_for(user)
     return base.filter(j.enterprise_q("factory__enterprise__") | Q(guides__user=user)).distinct()
+
+
+def acceptances_for_user(user) -> QuerySet:
+    """Acceptance applications readable by the user: those of cultivation objects in scope, and
+    those whose national acceptance the user may read (assigned experts, without conflicts)."""
+    from smartfactory.evaluation.queries import evaluations_for_user
+
+    from .models import AcceptanceApplication
+
+    base = AcceptanceApplication.objects.select_related("cultivation", "cultivation__factory",
+                                                        "cultivation__factory__enterprise")
+    if not user.is_authenticated:
+        return base.none()
+    return base.filter(Q(cultivation__in=cultivations_for_user(user).values("pk"))
+                       | Q(evaluation__in=evaluations_for_user(user).values("pk")))

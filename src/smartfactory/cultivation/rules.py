@@ -17,6 +17,8 @@ class CultivationRules:
     report_interval_months: int
     reminder_offsets_days: tuple[int, ...]
     acceptance_reminder_days: int
+    extension_allowed: bool
+    reports_required_before_acceptance: bool
 
 
 @cache
@@ -26,4 +28,6 @@ def rules() -> CultivationRules:
         max_years=int(raw["max_years"]["value"]), report_interval_months=int(raw["report_interval_months"]["value"]),
         reminder_offsets_days=tuple(int(d) for d in raw["reminder_offsets_days"]["value"]),
         acceptance_reminder_days=int(raw["acceptance_reminder_days"]["value"]),
+        extension_allowed=bool(raw["extension_allowed"]["value"]),
+        reports_required_before_acceptance=bool(raw["reports_required_before_acceptance"]["value"]),
     )

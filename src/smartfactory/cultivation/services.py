@@ -210,12 +210,16 @@ def send_reminders(*, today: date | None = None) -> int:
 
 
 def close_expired(*, today: date | None = None, actor=None) -> list[CultivationObject]:
-    """A period that ended without acceptance is flagged and closed (audited, enterprise notified)."""
+    """A period that ended without acceptance is flagged and closed (audited, enterprise notified);
+    an object whose acceptance was submitted in time stays open until that acceptance is decided."""
     from smartfactory.notifications.services import enterprise_users, notify
 
     today = today or timezone.localdate()
     closed = []
-    for cultivation in CultivationObject.objects.filter(status=CultivationObject.Status.CULTIVATING, ends_on__lt=today):
+    from .acceptance import IN_PROGRESS
+
+    for cultivation in CultivationObject.objects.filter(status=CultivationObject.Status.CULTIVATING, ends_on__lt=today
+                                                        ).exclude(acceptances__state__in=IN_PROGRESS):
         with transaction.atomic():
             cultivation.status = CultivationObject.Status.CLOSED
             cultivation.closed_reason = str(_("培育期%(d)s届满，未通过验收。") % {"d": cultivation.ends_on.isoformat()})

@@ -60,5 +60,74 @@ def cultivation_detail(request, cultivation_id):
         "c": cultivation, "targets": cultivation.targets.all(), "milestones": cultivation.milestones.all(),
         "reports": reports, "guidance": cultivation.guidance.all(), "own": own and cultivation.status == CultivationObject.Status.CULTIVATING,
         "next": next((r for r in cultivation.reports.all() if r.submitted_at is None), None), "can_guide": can_guide,
-        "today": today,
+        "today": today, "acceptance": cultivation.acceptances.order_by("-created_at").first(),
     })
+
+
+@login_required
+def acceptance_page(request, cultivation_id):
+    """The acceptance application of a cultivation object: the enterprise writes it (results and
+    evidence per target) and submits it; the recommender reviews it (approve / return / reject);
+    the ministry follows it into the national acceptance. Everyone in the object's scope reads it."""
+    from . import acceptance as flow
+
+    cultivation = get_in_scope(cultivations_for_user(request.user), pk=cultivation_id)
+    current = flow.current_acceptance(cultivation)
+    own = is_enterprise_user_of(request.user, cultivation.factory.enterprise)
+    targets = list(cultivation.targets.all())
+    if request.method == "POST":
+        action, post, error = request.POST.get("action", ""), request.POST, None
+        try:
+            if action in ("save", "submit"):
+                results = {str(t.number): {"value": post.get(f"value-{t.number}", ""), "evidence": post.get(f"evidence-{t.number}", "")}
+                           for t in targets}
+                current = flow.save_draft(cultivation, actor=request.user, summary=post.get("summary", ""), results=results)
+                if action == "submit":
+                    flow.transition(current, flow.Act.RESUBMIT if current.state == "returned" else flow.Act.SUBMIT,
+                                    actor=request.user)
+            elif action == "evidence":
+                if current is None:
+                    raise Http404
+                flow.attach_evidence(current, actor=request.user, target_number=post.get("target"),
+                                     upload=request.FILES.get("file"))
+            elif action in flow.REVIEW_ACTIONS and current is not None:
+                flow.transition(current, action, actor=request.user, reason=post.get("reason", ""))
+            else:
+                raise Http404
+        except ProgrammeError as caught:
+            error = caught
+        if error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已提交。") if action != "save" else _("已保存。"))
+        return redirect("acceptance_page", cultivation_id=cultivation.pk)
+    files = list(current.evidence.all()) if current else []
+    rows = [{"t": t, "r": (current.results.get(str(t.number), {}) if current else {}),
+             "files": [f for f in files if f.target_number == t.number]} for t in targets]
+    editable = own and cultivation.status == CultivationObject.Status.CULTIVATING and (
+        current is None or current.state in ("draft", "returned", "rejected", "extended"))
+    if editable and current is not None and current.state in ("rejected", "extended"):
+        rows = [{"t": t, "r": {}, "files": []} for t in targets]  # a new application starts empty
+    return render(request, "cultivation/acceptance.html", {
+        "c": cultivation, "a": current, "rows": rows, "editable": editable,
+        "can_upload": editable and current is not None and current.state in ("draft", "returned"),
+        "review_actions": [(a, flow.LABELS[a]) for a in flow.allowed(current, request.user) if a in flow.REVIEW_ACTIONS]
+        if current else [],
+        "evaluation": getattr(current, "evaluation", None) if current else None,
+        "ministry": is_miit_staff(request.user),
+        "history": cultivation.acceptances.exclude(pk=current.pk) if current else [],
+    })
+
+
+@login_required
+def acceptance_evidence(request, acceptance_id, evidence_id):
+    """An evidence file, for whoever may read the acceptance (the object's scope, assigned experts)."""
+    from django.http import FileResponse
+
+    from .queries import acceptances_for_user
+
+    acceptance = get_in_scope(acceptances_for_user(request.user), pk=acceptance_id)
+    item = get_in_scope(acceptance.evidence.all(), pk=evidence_id)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

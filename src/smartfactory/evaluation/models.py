@@ -22,13 +22,24 @@ class EvaluationState(models.TextChoices):
     PROPOSED = "proposed", _("拟入选（公示）")
     APPROVED = "approved", _("审定通过")
     NOT_APPROVED = "not_approved", _("未通过")
+    DEFERRED = "deferred", _("延期验收")
+
+
+class EvaluationKind(models.TextChoices):
+    SELECTION = "selection", _("评审遴选")
+    ACCEPTANCE = "acceptance", _("领航级验收")
 
 
 class Evaluation(models.Model):
     """The national track of one application the recommender submitted to MIIT."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    application = models.OneToOneField("applications.TierApplication", on_delete=models.PROTECT, related_name="evaluation")
+    application = models.ForeignKey("applications.TierApplication", on_delete=models.PROTECT, related_name="evaluations")
+    # a selection (the national evaluation of a recommendation) or the acceptance of a 领航级
+    # cultivation object, which reuses the same steps on the same application
+    kind = models.CharField(_("类别"), max_length=12, choices=EvaluationKind.choices, default=EvaluationKind.SELECTION)
+    acceptance = models.OneToOneField("cultivation.AcceptanceApplication", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="evaluation")
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="evaluations")
     tier = models.CharField(_("层级"), max_length=16, choices=Tier.choices)
     state = models.CharField(_("状态"), max_length=16, choices=EvaluationState.choices,
@@ -47,6 +58,12 @@ class Evaluation(models.Model):
         verbose_name = _("国家评审")
         verbose_name_plural = _("国家评审")
         ordering = ["campaign", "tier", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application"], condition=models.Q(kind="selection"),
+                                    name="one_selection_per_application"),
+            models.CheckConstraint(condition=models.Q(kind="selection", acceptance__isnull=True)
+                                   | models.Q(kind="acceptance", acceptance__isnull=False), name="acceptance_kind_matches"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application.factory} · {self.get_state_display()}"
@@ -173,6 +190,7 @@ class Publicity(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="publicities")
     tier = models.CharField(max_length=16, choices=Tier.choices)
+    kind = models.CharField(_("类别"), max_length=12, choices=EvaluationKind.choices, default=EvaluationKind.SELECTION)
     title = models.CharField(_("标题"), max_length=200)
     starts_at = models.DateTimeField(_("公示开始"))
     ends_at = models.DateTimeField(_("公示结束"))

@@ -33,6 +33,12 @@ class EvaluationRules:
     certificate_format: dict
     site_checklist: dict
     source: str
+    acceptance_criteria: tuple[Criterion, ...] = ()
+    acceptance_checklist: dict | None = None
+
+    def criteria_for(self, kind: str) -> tuple[Criterion, ...]:
+        """The scoring criteria of an evaluation of this kind (selection or acceptance)."""
+        return self.acceptance_criteria if kind == "acceptance" else self.criteria
 
     def enabled(self, rule: str) -> bool:
         return bool(self.conflicts.get(rule, {}).get("enabled"))
@@ -46,8 +52,11 @@ def _value(entry):
 def _load(path: str) -> EvaluationRules:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     criteria = tuple(Criterion(c["key"], c["label"], float(c["weight"])) for c in raw["criteria"])
-    if abs(sum(c.weight for c in criteria) - 1.0) > 1e-9:
-        raise ValueError(f"{path}: criteria weights must add to 1")
+    acceptance = tuple(Criterion(c["key"], c["label"], float(c["weight"]))
+                       for c in (raw.get("acceptance_criteria") or {}).get("items", []))
+    for name, group in (("criteria", criteria), ("acceptance_criteria", acceptance)):
+        if group and abs(sum(c.weight for c in group) - 1.0) > 1e-9:
+            raise ValueError(f"{path}: {name} weights must add to 1")
     return EvaluationRules(
         experts_per_application=int(_value(raw["experts_per_application"])),
         divergence_threshold=float(_value(raw["divergence_threshold"])),
@@ -57,6 +66,7 @@ def _load(path: str) -> EvaluationRules:
         conflicts=raw["conflict_rules"], criteria=criteria,
         decision_departments=tuple(raw["decision_departments"]),
         certificate_format=raw["certificate_format"], site_checklist=raw["site_checklist"], source=raw.get("source", ""),
+        acceptance_criteria=acceptance, acceptance_checklist=raw.get("acceptance_checklist"),
     )
 
 

@@ -74,6 +74,16 @@ def auto_checks(app) -> list[dict]:
     ]
 
 
+def checks_for(evaluation: Evaluation) -> list[dict]:
+    """The automatic checks of an evaluation: the application's for a selection, the acceptance
+    application's for an acceptance."""
+    if evaluation.kind == "acceptance":
+        from smartfactory.cultivation.acceptance import acceptance_checks
+
+        return acceptance_checks(evaluation.acceptance)
+    return auto_checks(evaluation.application)
+
+
 def open_evaluations(batch, *, actor) -> list[Evaluation]:
     """When a batch reaches MIIT, each recommended application waits for the formal check.
     Idempotent (a reopened and resubmitted batch keeps its evaluations)."""
@@ -82,7 +92,7 @@ def open_evaluations(batch, *, actor) -> list[Evaluation]:
     created = []
     for app in batch.quota.applications.filter(state=State.RECOMMENDED).select_related("factory", "campaign"):
         evaluation, new = Evaluation.objects.get_or_create(
-            application=app, defaults={"campaign": app.campaign, "tier": app.tier, "auto_checks": auto_checks(app)})
+            application=app, kind="selection", defaults={"campaign": app.campaign, "tier": app.tier, "auto_checks": auto_checks(app)})
         if new:
             record_event("evaluation.open", actor=actor, obj=evaluation, after={"application": str(app.pk)})
             created.append(evaluation)
@@ -190,8 +200,8 @@ def _due(campaign) -> datetime:
     return timezone.now() + timedelta(days=rules_for(campaign).scoring_days)
 
 
-def _in_expert_review(campaign, tier: str) -> list[Evaluation]:
-    return list(Evaluation.objects.filter(campaign=campaign, tier=tier, state=S.EXPERT_REVIEW).select_related(
+def _in_expert_review(campaign, tier: str, kind: str) -> list[Evaluation]:
+    return list(Evaluation.objects.filter(campaign=campaign, tier=tier, kind=kind, state=S.EXPERT_REVIEW).select_related(
         "application__factory__enterprise", "application__factory__county").annotate(
         panel=Count("assignments", filter=Q(assignments__role=Assignment.Role.PANEL))))
 
@@ -215,14 +225,14 @@ def _claimed_scenarios(evaluation) -> frozenset:
     return _claimed_scenarios_of([evaluation])[evaluation.pk]
 
 
-def preview_assignment(campaign, tier: str, *, actor) -> dict:
+def preview_assignment(campaign, tier: str, *, actor, kind: str = "selection") -> dict:
     """The automatic assignment, computed but not written: for each evaluation in expert review
     that lacks experts, who would be assigned, and what cannot be covered."""
     _require_ministry(actor)
     rules = rules_for(campaign)
     experts = list(ExpertProfile.objects.filter(active=True, user__is_active=True))
     index = ConflictIndex(experts, rules)
-    evaluations = _in_expert_review(campaign, tier)
+    evaluations = _in_expert_review(campaign, tier, kind)
     existing: dict[str, set[int]] = {}
     for evaluation_id, expert_id in Assignment.objects.filter(evaluation__in=evaluations).values_list("evaluation_id", "expert_id"):
         existing.setdefault(str(evaluation_id), set()).add(expert_id)
@@ -251,7 +261,7 @@ def preview_assignment(campaign, tier: str, *, actor) -> dict:
 
 
 @transaction.atomic
-def commit_assignment(campaign, tier: str, *, actor, plan: dict[str, list[int]]) -> list[Assignment]:
+def commit_assignment(campaign, tier: str, *, actor, plan: dict[str, list[int]], kind: str = "selection") -> list[Assignment]:
     """Writes a previewed plan after re-checking every pair (state, pool, conflict, cap, duplicate)
     over rows read once, with the plan's experts locked, before anything is written — so a stale or
     edited plan can never break a rule, and a refused plan writes nothing. Side effects: the
@@ -267,7 +277,7 @@ def commit_assignment(campaign, tier: str, *, actor, plan: dict[str, list[int]])
     except (TypeError, ValueError):
         raise InvalidInput(_("分配方案格式有误。"), field="plan") from None
     experts = {e.pk: e for e in ExpertProfile.objects.select_for_update().filter(pk__in=expert_ids).order_by("pk")}
-    evaluations = {str(e.pk): e for e in Evaluation.objects.filter(pk__in=keys, campaign=campaign, tier=tier)
+    evaluations = {str(e.pk): e for e in Evaluation.objects.filter(pk__in=keys, campaign=campaign, tier=tier, kind=kind)
                    .select_related("campaign", "application__factory__enterprise", "application__factory__county")}
     unknown = (keys - set(evaluations)) or (set(expert_ids) - set(experts))
     if unknown:
@@ -363,11 +373,11 @@ def _notify_experts(assignments: list[Assignment]) -> None:
 
 
 # ------------------------------------------------------------------ scoring
-def weighted_total(campaign, scores: dict) -> Decimal:
+def weighted_total(campaign, scores: dict, kind: str = "selection") -> Decimal:
     """Checks each criterion's score (0–100, every criterion present) and returns the weighted total."""
-    rules = rules_for(campaign)
+    criteria = rules_for(campaign).criteria_for(kind)
     total = Decimal(0)
-    for c in rules.criteria:
+    for c in criteria:
         raw = scores.get(c.key)
         try:
             value = Decimal(str(raw))
@@ -376,7 +386,7 @@ def weighted_total(campaign, scores: dict) -> Decimal:
         if raw is None or isinstance(raw, bool) or not value.is_finite() or not 0 <= value <= 100:
             raise InvalidInput(_("“%(c)s”的分数应在0–100之间。") % {"c": c.label}, field=f"scores.{c.key}")
         total += value * Decimal(str(c.weight))
-    unknown = set(scores) - {c.key for c in rules.criteria}
+    unknown = set(scores) - {c.key for c in criteria}
     if unknown:
         raise InvalidInput(_("未知的评分项：%(k)s") % {"k": "、".join(sorted(unknown))}, field="scores")
     return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -402,7 +412,7 @@ def submit_scores(assignment: Assignment, *, actor, scores: dict, comments: dict
 
         raise DeadlinePassed(_("评分已于%(d)s截止。") % {"d": timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")})
     comments = {k: str(v)[:2000] for k, v in (comments or {}).items() if str(v).strip()}
-    assignment.total = weighted_total(evaluation.campaign, scores)
+    assignment.total = weighted_total(evaluation.campaign, scores, evaluation.kind)
     assignment.scores = {k: float(v) for k, v in scores.items()}
     assignment.comments, assignment.submitted_at = comments, timezone.now()
     assignment.save()
@@ -446,10 +456,10 @@ def _check_divergence(evaluation: Evaluation, actor) -> None:
                      after={"spread": str(spread), "threshold": rules.divergence_threshold})
 
 
-def normalised_scores(campaign, tier: str) -> dict[str, float | None]:
+def normalised_scores(campaign, tier: str, kind: str = "selection") -> dict[str, float | None]:
     """Each submitted score as a z-score within its expert (over that expert's totals this round):
     keyed by assignment id; None when the expert has fewer than two scores or no spread."""
-    rows = list(Assignment.objects.filter(evaluation__campaign=campaign, evaluation__tier=tier,
+    rows = list(Assignment.objects.filter(evaluation__campaign=campaign, evaluation__tier=tier, evaluation__kind=kind,
                                           submitted_at__isnull=False).values_list("pk", "expert_id", "total"))
     by_expert: dict[int, list[float]] = {}
     for _pk, expert_id, total in rows:
@@ -464,13 +474,13 @@ def normalised_scores(campaign, tier: str) -> dict[str, float | None]:
     return out
 
 
-def panel(campaign, tier: str) -> list[dict]:
+def panel(campaign, tier: str, kind: str = "selection") -> list[dict]:
     """The ranked panel: each evaluation with its experts' raw and normalised scores, the mean raw
     total (the ranking key), the mean z-score and the spread; highest mean first. (A read for MIIT
     only: the pages and API check ``is_miit_staff`` before calling.)"""
-    z = normalised_scores(campaign, tier)
+    z = normalised_scores(campaign, tier, kind)
     rows = []
-    evaluations = Evaluation.objects.filter(campaign=campaign, tier=tier).exclude(
+    evaluations = Evaluation.objects.filter(campaign=campaign, tier=tier, kind=kind).exclude(
         state__in=[S.AWAITING_CHECK, S.RETURNED]).select_related("application__factory__enterprise").prefetch_related(
         "assignments__expert")
     for e in evaluations:
@@ -491,12 +501,12 @@ def panel(campaign, tier: str) -> list[dict]:
     return rows
 
 
-def panel_xlsx(campaign, tier: str) -> bytes:
+def panel_xlsx(campaign, tier: str, kind: str = "selection") -> bytes:
     from smartfactory.documents.xlsx import write_table
     from smartfactory.organisations.enums import Tier
 
     rows = []
-    for r in panel(campaign, tier):
+    for r in panel(campaign, tier, kind):
         app = r["evaluation"].application
         rows.append({
             "rank": r["rank"], "enterprise": app.factory.enterprise.name, "factory": app.factory.name,
@@ -506,7 +516,9 @@ def panel_xlsx(campaign, tier: str) -> bytes:
         })
     columns = [("rank", "排名"), ("enterprise", "企业名称"), ("factory", "工厂名称"), ("state", "状态"), ("mean", "平均分（原始）"),
                ("mean_z", "平均标准分（z）"), ("spread", "分差"), ("scores", "各专家评分"), ("pending", "待评份数")]
-    return write_table(title=f"{campaign.year}年度{Tier(tier).label}智能工厂专家评审排名", columns=columns, rows=rows,
+    title = (f"{campaign.year}年度{Tier(tier).label}智能工厂专家评审排名" if kind == "selection"
+             else f"{campaign.year}年度领航级智能工厂培育对象验收评审排名")
+    return write_table(title=title, columns=columns, rows=rows,
                        sheet_name="评审排名")
 
 
@@ -516,6 +528,8 @@ def site_checklist(evaluation: Evaluation) -> list[dict]:
     from smartfactory.campaigns.services import framework_spec_for
 
     rules = rules_for(evaluation.campaign)
+    if evaluation.kind == "acceptance":
+        return _acceptance_checklist(evaluation, rules)
     spec = framework_spec_for(evaluation.campaign)
     items = [dict(item) for item in rules.site_checklist.get("general", [])]
     for number in sorted(_claimed_scenarios(evaluation)):
@@ -523,6 +537,19 @@ def site_checklist(evaluation: Evaluation) -> list[dict]:
         if scenario is not None:
             items.append({"key": f"s:{number}", "label": rules.site_checklist["per_scenario"].format(
                 number=number, name=scenario.name)})
+    return items
+
+
+def _acceptance_checklist(evaluation: Evaluation, rules) -> list[dict]:
+    """General items plus one per cultivation target, with the value the enterprise reports."""
+    config = rules.acceptance_checklist or {}
+    items = [dict(item) for item in config.get("general", [])]
+    acceptance = evaluation.acceptance
+    for target in acceptance.cultivation.targets.all():
+        result = acceptance.results.get(str(target.number), {})
+        items.append({"key": f"t:{target.number}", "label": config["per_target"].format(
+            number=target.number, indicator=target.indicator, target=f"{target.target_value}{target.unit}",
+            value=result.get("value", "—"))})
     return items
 
 
@@ -659,25 +686,31 @@ def record_site_outcome(visit: SiteVisit, *, actor, outcome: str, note: str = ""
 # ------------------------------------------------------------------ 公示, objections, decision
 @transaction.atomic
 def open_publicity(campaign, tier: str, *, actor, evaluations: list[Evaluation], starts_at: datetime | None = None,
-                   days: int | None = None, title: str = "") -> Publicity:
-    """Publishes the proposed list for objections for the configured period. Every evaluation on
-    it must have passed its site visit. Side effects: the publicity; each evaluation proposed."""
+                   days: int | None = None, title: str = "", kind: str = "selection") -> Publicity:
+    """Publishes the proposed list for objections for the configured period: the selection of a
+    campaign's tier, or the 领航级 objects proposed as accepted (kind ``acceptance``). Every
+    evaluation on it must have passed its site visit. Side effects: the publicity; each evaluation
+    proposed."""
     _require_ministry(actor)
     if tier not in (Tier.EXCELLENT, Tier.LEADING):
         raise InvalidInput(_("只有卓越级和领航级经国家评审。"), field="tier")
     if not evaluations:
         raise InvalidInput(_("请选择拟入选的申报。"), field="evaluations")
+    if kind not in ("selection", "acceptance") or (kind == "acceptance" and tier != Tier.LEADING):
+        raise InvalidInput(_("只有领航级培育对象经验收。"), field="kind")
     rules = rules_for(campaign)
     starts_at = starts_at or timezone.now()
     days = days or rules.publicity_days
     if not 1 <= days <= 30:
         raise InvalidInput(_("公示期应为1–30天。"), field="days")
+    default_title = (f"{campaign.year}年度{Tier(tier).label}智能工厂{'培育对象' if tier == 'leading' else ''}拟入选名单公示"
+                     if kind == "selection" else f"{campaign.year}年度领航级智能工厂培育对象拟通过验收名单公示")
     publicity = Publicity.objects.create(
-        campaign=campaign, tier=tier, starts_at=starts_at, ends_at=starts_at + timedelta(days=days), created_by=actor,
-        title=title or f"{campaign.year}年度{Tier(tier).label}智能工厂{'培育对象' if tier == 'leading' else ''}拟入选名单公示",
+        campaign=campaign, tier=tier, kind=kind, starts_at=starts_at, ends_at=starts_at + timedelta(days=days),
+        created_by=actor, title=title or default_title,
     )
     for evaluation in evaluations:
-        if evaluation.campaign_id != campaign.pk or evaluation.tier != tier:
+        if evaluation.campaign_id != campaign.pk or evaluation.tier != tier or evaluation.kind != kind:
             raise InvalidInput(_("所选申报不属于本年度本层级。"), field="evaluations")
         Evaluation.objects.filter(pk=evaluation.pk).update(publicity=publicity)
         evaluation.refresh_from_db()
@@ -810,6 +843,8 @@ def decide(publicity: Publicity, *, actor, decision_number: str) -> Publicity:
         raise NotEligible(_("尚缺以下部门会签：%(m)s") % {"m": "、".join(missing)}, field="concurrence")
     if not decision_number.strip():
         raise InvalidInput(_("请填写审定文件文号。"), field="decision_number")
+    if publicity.kind == "acceptance":
+        return _decide_acceptance(publicity, actor=actor, decision_number=decision_number.strip())
     rules = rules_for(publicity.campaign)
     from smartfactory.campaigns.models import Campaign
 
@@ -817,7 +852,8 @@ def decide(publicity: Publicity, *, actor, decision_number: str) -> Publicity:
     publicity.status, publicity.decided_at, publicity.decision_number = (Publicity.Status.DECIDED, timezone.now(),
                                                                          decision_number.strip())
     publicity.save(update_fields=["status", "decided_at", "decision_number"])
-    serial = Evaluation.objects.filter(campaign=publicity.campaign, tier=publicity.tier, state=S.APPROVED).count()
+    serial = Evaluation.objects.filter(campaign=publicity.campaign, tier=publicity.tier, kind="selection",
+                                       state=S.APPROVED).count()
     proposed = list(publicity.evaluations.filter(state=S.PROPOSED).select_related("application").order_by("created_at"))
     for evaluation in proposed:
         serial += 1
@@ -838,11 +874,45 @@ def decide(publicity: Publicity, *, actor, decision_number: str) -> Publicity:
     return publicity
 
 
+def _decide_acceptance(publicity: Publicity, *, actor, decision_number: str) -> Publicity:
+    """The joint decision on a list of 领航级 objects proposed as accepted: each becomes a 领航级
+    factory — certificate number of the decision year, the tier history line, published — and its
+    cultivation object and acceptance application are closed as accepted; the enterprise is notified."""
+    from smartfactory.cultivation import acceptance as acceptance_flow
+    from smartfactory.notifications.services import enterprise_users, notify
+
+    rules = rules_for(publicity.campaign)
+    Authority.objects.select_for_update().get(kind=AuthorityKind.MINISTRY, is_lead=True)  # serialises numbering
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    publicity.status, publicity.decided_at, publicity.decision_number = Publicity.Status.DECIDED, now, decision_number
+    publicity.save(update_fields=["status", "decided_at", "decision_number"])
+    number_format = rules.certificate_format["leading_accepted"]
+    prefix = number_format.split("{n")[0].format(year=year)
+    serial = Evaluation.objects.filter(kind="acceptance", state=S.APPROVED, certificate_no__startswith=prefix).count()
+    proposed = list(publicity.evaluations.filter(state=S.PROPOSED).select_related("application", "acceptance")
+                    .order_by("created_at"))
+    for evaluation in proposed:
+        serial += 1
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            certificate_no=rules.certificate_format["leading_accepted"].format(year=year, n=serial))
+        evaluation = transition(evaluation, Act.APPROVE, actor=actor)
+        app_transition(evaluation.application, AppAction.NATIONAL_ACCEPT, actor=actor, reason=decision_number)
+        acceptance_flow.transition(evaluation.acceptance, acceptance_flow.Act.ACCEPT, actor=actor, reason=decision_number)
+        notify(enterprise_users(evaluation.application.factory.enterprise), kind="cultivation.accepted",
+               title=_("%(f)s通过领航级智能工厂验收") % {"f": evaluation.application.factory.name},
+               body=_("审定文件：%(n)s；编号：%(c)s") % {"n": decision_number, "c": evaluation.certificate_no},
+               link=f"/cultivation/{evaluation.acceptance.cultivation_id}/", dedupe_key=f"accepted:{evaluation.pk}")
+    record_event("publicity.decided", actor=actor, obj=publicity,
+                 after={"decision_number": decision_number, "approved": len(proposed), "kind": "acceptance"})
+    return publicity
+
+
 def close_not_approved(campaign, tier: str, *, actor) -> int:
     """Applications the evaluation turned down outside a 公示 (formal check, review, site visit) get
     their final state when the campaign's tier is decided."""
     n = 0
-    for evaluation in Evaluation.objects.filter(campaign=campaign, tier=tier, state=S.NOT_APPROVED,
+    for evaluation in Evaluation.objects.filter(campaign=campaign, tier=tier, kind="selection", state=S.NOT_APPROVED,
                                                 application__state="recommended").select_related("application"):
         app_transition(evaluation.application, AppAction.NATIONAL_DECLINE, actor=actor, reason=evaluation.outcome_reason)
         n += 1

@@ -5,6 +5,11 @@ awaiting_check ─formal_pass→ expert_review ─to_site_visit→ site_visit �
       │ formal_fail                 │ reject                  │ reject             │ withdraw (objection upheld)
       ▼                             ▼                         ▼                    ▼
    returned ─resubmit→ awaiting_check          not_approved ◀──────────────────────┘
+
+The acceptance of a 领航级 cultivation object (kind ``acceptance``) takes the same steps; in place of
+a decision the ministry may also defer it (extend the period within the 2-year bound) → deferred.
+Closing an acceptance evaluation (not approved, deferred, approved) also moves its acceptance
+application, through ``cultivation.acceptance.transition``, in the same transaction.
 """
 
 from __future__ import annotations
@@ -34,12 +39,14 @@ class Act:
     WITHDRAW = "withdraw"
     APPROVE = "approve"
     REJECT = "reject"
+    DEFER = "defer"
 
 
 LABELS = {
     Act.FORMAL_PASS: _("形式审查通过"), Act.FORMAL_FAIL: _("形式审查不通过，退回推荐单位"),
     Act.RESUBMIT: _("推荐单位补正后重新报送"), Act.TO_SITE_VISIT: _("转入现场核查"), Act.PROPOSE: _("列入拟入选名单公示"),
     Act.WITHDRAW: _("异议成立，移出拟入选名单"), Act.APPROVE: _("六部门审定通过"), Act.REJECT: _("评审不通过"),
+    Act.DEFER: _("延期验收"),
 }
 
 
@@ -93,6 +100,11 @@ def site_visit_passed(ctx: Ctx) -> None:
         raise NotEligible(_("现场核查尚未通过，不能列入拟入选名单。"))
 
 
+def acceptance_only(ctx: Ctx) -> None:
+    if ctx.evaluation.kind != "acceptance":
+        raise TransitionNotAllowed(_("只有领航级验收可以延期。"))
+
+
 def publicity_attached(ctx: Ctx) -> None:
     if ctx.evaluation.publicity_id is None:
         raise TransitionNotAllowed(_("须通过公示列入拟入选名单。"))
@@ -111,9 +123,9 @@ def _formal(verdict: str):
 
 
 def _resubmit(ctx: Ctx) -> None:
-    from .services import auto_checks
+    from .services import checks_for
 
-    ctx.evaluation.auto_checks = auto_checks(ctx.evaluation.application)
+    ctx.evaluation.auto_checks = checks_for(ctx.evaluation)
     ctx.evaluation.formal_verdict = ""
     ctx.evaluation.state = S.AWAITING_CHECK
 
@@ -121,7 +133,7 @@ def _resubmit(ctx: Ctx) -> None:
 def _to(state: str):
     def effect(ctx: Ctx) -> None:
         ctx.evaluation.state = state
-        if state == S.NOT_APPROVED:
+        if state in (S.NOT_APPROVED, S.DEFERRED):
             ctx.evaluation.outcome_reason = ctx.reason
     return effect
 
@@ -155,17 +167,21 @@ TABLE: dict[str, Rule] = {
     Act.APPROVE: Rule(frozenset({S.PROPOSED}), ministry, (publicity_attached,), _to(S.APPROVED)),
     Act.REJECT: Rule(frozenset({S.AWAITING_CHECK, S.EXPERT_REVIEW, S.SITE_VISIT}), ministry, (reason_required,),
                      _to(S.NOT_APPROVED)),
+    Act.DEFER: Rule(frozenset({S.AWAITING_CHECK, S.EXPERT_REVIEW, S.SITE_VISIT}), ministry, (acceptance_only, reason_required),
+                    _to(S.DEFERRED)),
 }
 
 
 def allowed(evaluation: Evaluation, user) -> list[str]:
     return [a for a, r in TABLE.items() if evaluation.state in r.sources and r.who(user, evaluation)
-            and a not in (Act.PROPOSE, Act.APPROVE, Act.WITHDRAW)]  # those come from the 公示 and decision pages
+            and a not in (Act.PROPOSE, Act.APPROVE, Act.WITHDRAW, Act.DEFER)]  # 公示, decision and acceptance pages
 
 
-def transition(evaluation: Evaluation, action: str, *, actor, reason: str = "") -> Evaluation:
+def transition(evaluation: Evaluation, action: str, *, actor, reason: str = "", **extra) -> Evaluation:
     """Take ``action``. Side effects: row lock; who-may and guards; the effect; save; audit event
-    ``evaluation.<action>`` with before/after, all in one transaction."""
+    ``evaluation.<action>`` with before/after; for an acceptance evaluation that ends not approved or
+    deferred, the acceptance application's matching transition (``extra`` carries what it needs,
+    e.g. ``ends_on`` of a deferral) — all in one transaction."""
     rule = TABLE.get(action)
     if rule is None:
         raise InvalidInput(_("未知的操作：%(a)s") % {"a": action}, field="action")
@@ -185,4 +201,8 @@ def transition(evaluation: Evaluation, action: str, *, actor, reason: str = "") 
         evaluation.save()
         record_event(f"evaluation.{action}", actor=actor, obj=evaluation, before={"state": before},
                      after={"state": evaluation.state, "application": str(evaluation.application_id)}, reason=ctx.reason)
+        if evaluation.kind == "acceptance" and evaluation.state in (S.NOT_APPROVED, S.DEFERRED):
+            from smartfactory.cultivation import acceptance
+
+            acceptance.conclude(evaluation, actor=actor, reason=ctx.reason, **extra)
     return evaluation

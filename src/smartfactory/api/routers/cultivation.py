@@ -1,8 +1,11 @@
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from django.utils import timezone
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from smartfactory.cultivation import services
 from smartfactory.cultivation.models import ProgressReport
@@ -102,3 +105,148 @@ def add_guidance(request, cultivation_id: UUID, payload: GuidanceIn):
     cultivation = get_in_scope(_scoped(request), pk=cultivation_id)
     services.add_guidance(cultivation, actor=request.user, text=payload.text)
     return _out(get_in_scope(_scoped(request), pk=cultivation_id))
+
+
+# ------------------------------------------------------------------ acceptance
+class AcceptanceResultIn(Schema):
+    value: str = ""
+    evidence: str = ""
+
+
+class AcceptanceIn(Schema):
+    summary: str = ""
+    results: dict[str, AcceptanceResultIn] = {}
+
+
+class AcceptanceActionIn(Schema):
+    action: Literal["submit", "approve", "return", "reject"]
+    reason: str = ""
+
+
+class DeferIn(Schema):
+    ends_on: date
+    reason: str
+
+
+class EvidenceOut(Schema):
+    id: UUID
+    target: int
+    name: str
+    sha256: str
+    uploaded_at: datetime
+
+
+class AcceptanceReviewOut(Schema):
+    decision: str
+    decision_label: str
+    reason: str
+    authority: str
+    at: datetime
+
+
+class AcceptanceOut(Schema):
+    id: UUID
+    cultivation: UUID
+    state: str
+    state_label: str
+    version: int
+    summary: str
+    results: dict
+    evidence: list[EvidenceOut]
+    reviews: list[AcceptanceReviewOut]
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    outcome_reason: str
+    extended_to: date | None
+    evaluation: UUID | None
+    evaluation_state: str | None
+    certificate_no: str
+    actions: list[str]
+
+
+def _acceptance_out(a, user) -> dict:
+    from smartfactory.cultivation import acceptance as flow
+
+    evaluation = getattr(a, "evaluation", None)
+    return {
+        "id": a.pk, "cultivation": a.cultivation_id, "state": a.state, "state_label": a.get_state_display(),
+        "version": a.version, "summary": a.summary, "results": a.results,
+        "evidence": [{"id": e.pk, "target": e.target_number, "name": e.original_name, "sha256": e.sha256,
+                      "uploaded_at": e.uploaded_at} for e in a.evidence.all()],
+        "reviews": [{"decision": r.decision, "decision_label": r.get_decision_display(), "reason": r.reason,
+                     "authority": r.authority.name if r.authority else "", "at": r.created_at}
+                    for r in a.reviews.select_related("authority")],
+        "submitted_at": a.submitted_at, "decided_at": a.decided_at, "outcome_reason": a.outcome_reason,
+        "extended_to": a.extended_to, "evaluation": evaluation.pk if evaluation else None,
+        "evaluation_state": evaluation.state if evaluation else None,
+        "certificate_no": evaluation.certificate_no if evaluation else "",
+        "actions": ["submit" if x == flow.Act.RESUBMIT else x for x in flow.allowed(a, user)],
+    }
+
+
+def _current(request, cultivation_id):
+    from django.http import Http404
+
+    from smartfactory.cultivation.acceptance import current_acceptance
+
+    cultivation = get_in_scope(_scoped(request), pk=cultivation_id)
+    acceptance = current_acceptance(cultivation)
+    if acceptance is None:
+        raise Http404(_("尚未提出验收申请。"))
+    return cultivation, acceptance
+
+
+@router.get("/{cultivation_id}/acceptance", response=AcceptanceOut)
+def get_acceptance(request, cultivation_id: UUID):
+    """The object's latest acceptance application: results and evidence per target, the
+    recommender's review rows, the national acceptance's state and the caller's actions."""
+    _cultivation, acceptance = _current(request, cultivation_id)
+    return _acceptance_out(acceptance, request.user)
+
+
+@router.put("/{cultivation_id}/acceptance", response=AcceptanceOut)
+def save_acceptance(request, cultivation_id: UUID, payload: AcceptanceIn):
+    """The enterprise writes its acceptance application (creates it when none is open)."""
+    from smartfactory.cultivation import acceptance as flow
+
+    cultivation = get_in_scope(_scoped(request), pk=cultivation_id)
+    acceptance = flow.save_draft(cultivation, actor=request.user, summary=payload.summary,
+                                 results={k: v.dict() for k, v in payload.results.items()})
+    return _acceptance_out(acceptance, request.user)
+
+
+@router.post("/{cultivation_id}/acceptance/evidence", response={201: EvidenceOut})
+def upload_evidence(request, cultivation_id: UUID, target: Form[int], file: File[UploadedFile]):
+    """A PDF or image of evidence against one target (multipart: ``target``, ``file``)."""
+    from smartfactory.cultivation import acceptance as flow
+
+    _cultivation, acceptance = _current(request, cultivation_id)
+    e = flow.attach_evidence(acceptance, actor=request.user, target_number=target, upload=file)
+    return Status(201, {"id": e.pk, "target": e.target_number, "name": e.original_name, "sha256": e.sha256,
+                        "uploaded_at": e.uploaded_at})
+
+
+@router.post("/{cultivation_id}/acceptance/actions", response=AcceptanceOut)
+def acceptance_action(request, cultivation_id: UUID, payload: AcceptanceActionIn):
+    """``submit`` (the enterprise; a returned application is resubmitted), ``approve`` / ``return`` /
+    ``reject`` (the recommender's preliminary review; a reason for return and reject). Approval
+    sends it to the ministry's national acceptance."""
+    from smartfactory.cultivation import acceptance as flow
+
+    _cultivation, acceptance = _current(request, cultivation_id)
+    action = payload.action
+    if action == "submit" and acceptance.state == "returned":
+        action = flow.Act.RESUBMIT
+    acceptance = flow.transition(acceptance, action, actor=request.user, reason=payload.reason)
+    return _acceptance_out(acceptance, request.user)
+
+
+@router.post("/{cultivation_id}/acceptance/defer", response=AcceptanceOut)
+def defer_acceptance(request, cultivation_id: UUID, payload: DeferIn):
+    """MIIT defers the acceptance and extends the period to ``ends_on`` (at most two years from the
+    list's publication), with a reason."""
+    from smartfactory.cultivation import acceptance as flow
+
+    _cultivation, acceptance = _current(request, cultivation_id)
+    acceptance = flow.defer(acceptance, actor=request.user, ends_on=payload.ends_on, reason=payload.reason)
+    return _acceptance_out(acceptance, request.user)

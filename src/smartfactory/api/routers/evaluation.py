@@ -39,6 +39,7 @@ from smartfactory.organisations.queries import active_memberships, get_in_scope
 router = Router(tags=["evaluation"])
 
 NationalTier = Literal["excellent", "leading"]
+Kind = Literal["selection", "acceptance"]
 
 
 # ------------------------------------------------------------------ schemas
@@ -55,6 +56,8 @@ class EvaluationItemOut(Schema):
     formal_reasons: str
     publicity: UUID | None
     certificate_no: str
+    kind: str
+    acceptance: UUID | None
 
 
 class ExpertRef(Schema):
@@ -103,6 +106,7 @@ class EvaluationOut(EvaluationItemOut):
 
 
 class EvaluationFilter(Schema):
+    kind: Kind | None = None
     year: int | None = None
     tier: str | None = None
     state: str | None = None
@@ -121,6 +125,7 @@ class ActionIn(Schema):
 class RoundIn(Schema):
     year: int
     tier: NationalTier
+    kind: Kind = "selection"
 
 
 class EvaluationRef(Schema):
@@ -252,6 +257,7 @@ class PublicityOut(Schema):
     id: UUID
     year: int
     tier: str
+    kind: str
     title: str
     starts_at: datetime
     ends_at: datetime
@@ -317,7 +323,7 @@ def _item(e: Evaluation) -> dict:
         "id": e.pk, "application": e.application_id, "enterprise": app.factory.enterprise.name, "factory": app.factory.name,
         "year": e.campaign.year, "tier": e.tier, "state": e.state, "state_label": e.get_state_display(),
         "formal_verdict": e.formal_verdict, "formal_reasons": e.formal_reasons, "publicity": e.publicity_id,
-        "certificate_no": e.certificate_no,
+        "certificate_no": e.certificate_no, "kind": e.kind, "acceptance": e.acceptance_id,
     }
 
 
@@ -396,7 +402,7 @@ def _publicity_out(p: Publicity, user) -> dict:
     concurred = {c["authority"] for c in p.concurrences}
     evaluations = Evaluation.objects.filter(publicity=p).select_related("application__factory__enterprise", "campaign")
     return {
-        "id": p.pk, "year": p.campaign.year, "tier": p.tier, "title": p.title, "starts_at": p.starts_at,
+        "id": p.pk, "year": p.campaign.year, "tier": p.tier, "kind": p.kind, "title": p.title, "starts_at": p.starts_at,
         "ends_at": p.ends_at, "status": p.status, "status_label": p.get_status_display(), "finalised_at": p.finalised_at,
         "concurrences": p.concurrences,
         "ministries": [{"id": a.pk, "name": a.name, "concurred": str(a.pk) in concurred}
@@ -427,6 +433,8 @@ def list_evaluations(request, filters: Query[EvaluationFilter]):
     """The evaluations in the caller's scope: MIIT staff all; an expert those assigned (to score or
     verify on site) without a conflict; a recommender its own recommendations'."""
     qs = _scope(request.user)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
     if filters.year:
         qs = qs.filter(campaign__year=filters.year)
     if filters.tier:
@@ -437,11 +445,12 @@ def list_evaluations(request, filters: Query[EvaluationFilter]):
 
 
 @router.get("/evaluations/panel", response=list[PanelRowOut])
-def get_panel(request, year: int, tier: NationalTier):
+def get_panel(request, year: int, tier: NationalTier, kind: Kind = "selection"):
     """The ranked panel of a round (MIIT staff only): each evaluation with every expert's raw total
-    and z-score within that expert, the mean (the ranking key), the mean z-score and the spread."""
+    and z-score within that expert, the mean (the ranking key), the mean z-score and the spread.
+    ``kind=acceptance``: the round of 领航级 acceptances of that campaign's objects."""
     _require_miit(request.user)
-    rows = services.panel(_campaign(year), tier)
+    rows = services.panel(_campaign(year), tier, kind)
     by_id = {e.pk: e for e in _scope(request.user).filter(pk__in=[r["evaluation"].pk for r in rows])}
     # the service lists each row's scores in the order of its prefetched assignments: the same order here
     scored = [[a.pk for a in r["evaluation"].assignments.all() if a.submitted_at] for r in rows]
@@ -484,7 +493,7 @@ def take_action(request, evaluation_id: UUID, payload: ActionIn):
 @router.post("/evaluations/assignments/preview", response=PreviewOut)
 def preview_assignment(request, payload: RoundIn):
     """The automatic assignment of a round, computed but not written."""
-    preview = services.preview_assignment(_campaign(payload.year), payload.tier, actor=request.user)
+    preview = services.preview_assignment(_campaign(payload.year), payload.tier, actor=request.user, kind=payload.kind)
     return {
         "rows": [{"evaluation": _ref(r["evaluation"]), "experts": [{"id": i, "name": n} for i, n in r["experts"]]}
                  for r in preview["rows"]],
@@ -499,7 +508,7 @@ def commit_assignment(request, payload: CommitIn):
     checked again (conflict, cap, state), all or nothing."""
     _require_miit(request.user)
     campaign = _campaign(payload.year)
-    scope = _scope(request.user).filter(campaign=campaign, tier=payload.tier)
+    scope = _scope(request.user).filter(campaign=campaign, tier=payload.tier, kind=payload.kind)
     for evaluation_id in payload.plan:
         get_in_scope(scope, pk=evaluation_id)
     wanted = {i for ids in payload.plan.values() for i in ids}
@@ -507,7 +516,7 @@ def commit_assignment(request, payload: CommitIn):
     if wanted - known:
         raise InvalidInput(_("专家库中没有编号为%(ids)s的专家。") % {"ids": "、".join(str(i) for i in sorted(wanted - known))},
                            field="plan")
-    created = services.commit_assignment(campaign, payload.tier, actor=request.user,
+    created = services.commit_assignment(campaign, payload.tier, actor=request.user, kind=payload.kind,
                                          plan={str(k): list(v) for k, v in payload.plan.items()})
     return Status(201, [{"id": a.pk, "evaluation": a.evaluation_id, "expert": {"id": a.expert_id, "name": a.expert.name},
                          "role": a.role, "due_at": a.due_at} for a in created])
@@ -553,14 +562,14 @@ def my_assignments(request, pending: bool = False):
         "expert", "evaluation__application__factory__enterprise", "evaluation__campaign").order_by("due_at", "pk")
     if pending:
         qs = qs.filter(submitted_at__isnull=True)
-    criteria: dict[int, list[dict]] = {}
+    criteria: dict[tuple, list[dict]] = {}
     out = []
     for a in qs:
         e = a.evaluation
-        if e.campaign_id not in criteria:
-            criteria[e.campaign_id] = [{"key": c.key, "label": c.label, "weight": c.weight}
-                                       for c in rules_for(e.campaign).criteria]
-        out.append({**_assignment(a), "evaluation": _item(e), "criteria": criteria[e.campaign_id],
+        if (e.campaign_id, e.kind) not in criteria:
+            criteria[(e.campaign_id, e.kind)] = [{"key": c.key, "label": c.label, "weight": c.weight}
+                                                 for c in rules_for(e.campaign).criteria_for(e.kind)]
+        out.append({**_assignment(a), "evaluation": _item(e), "criteria": criteria[(e.campaign_id, e.kind)],
                     "open": a.submitted_at is None and e.state == EvaluationState.EXPERT_REVIEW})
     return out
 
@@ -625,7 +634,7 @@ def open_publicity(request, payload: PublicityIn):
     campaign = _campaign(payload.year)
     evaluations = [get_in_scope(_scope(request.user), pk=pk) for pk in dict.fromkeys(payload.evaluations)]
     publicity = services.open_publicity(campaign, payload.tier, actor=request.user, evaluations=evaluations,
-                                        days=payload.days, title=payload.title.strip())
+                                        days=payload.days, title=payload.title.strip(), kind=payload.kind)
     return Status(201, _publicity_out(get_in_scope(_publicities(request.user), pk=publicity.pk), request.user))
 
 

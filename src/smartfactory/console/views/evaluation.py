@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +21,14 @@ from smartfactory.crypto import decrypt
 from smartfactory.documents.responses import xlsx_response
 from smartfactory.errors import InvalidInput, ProgrammeError
 from smartfactory.evaluation import services
-from smartfactory.evaluation.models import Assignment, EvaluationState, ExpertProfile, Objection, Publicity
+from smartfactory.evaluation.models import (
+    Assignment,
+    EvaluationKind,
+    EvaluationState,
+    ExpertProfile,
+    Objection,
+    Publicity,
+)
 from smartfactory.evaluation.queries import evaluations_for_user, expert_of
 from smartfactory.evaluation.rules import rules_for
 from smartfactory.evaluation.workflow import LABELS, Act, allowed, transition
@@ -39,6 +46,14 @@ def _tier(tier: str) -> str:
     if tier not in (Tier.EXCELLENT, Tier.LEADING):
         raise Http404
     return tier
+
+
+def _kind(request) -> str:
+    """The evaluations a desk works on: the selection (default) or the 领航级 acceptances."""
+    kind = request.GET.get("kind") or request.POST.get("kind") or EvaluationKind.SELECTION
+    if kind not in EvaluationKind.values:
+        raise Http404
+    return kind
 
 
 def _done(request, error: ProgrammeError | None, ok: str) -> None:
@@ -59,6 +74,9 @@ def inbox(request):
     if not ministry and not evaluations.exists():
         raise Http404
     year, tier, state = request.GET.get("year", ""), request.GET.get("tier", ""), request.GET.get("state", "")
+    kind = request.GET.get("kind", "")
+    if kind in EvaluationKind.values:
+        evaluations = evaluations.filter(kind=kind)
     if year.isdigit():
         evaluations = evaluations.filter(campaign__year=int(year))
     if tier in Tier.values:
@@ -67,14 +85,18 @@ def inbox(request):
         evaluations = evaluations.filter(state=state)
     counts = dict(evaluations_for_user(request.user).values_list("state").annotate(n=Count("pk")).order_by())
     batches = (Batch.objects.filter(status=Batch.Status.SUBMITTED).select_related("quota", "quota__campaign")
-               .annotate(n=Count("quota__applications__evaluation")).order_by("-quota__campaign__year", "quota__tier",
+               .annotate(n=Count("quota__applications__evaluations",
+                                 filter=Q(quota__applications__evaluations__kind=EvaluationKind.SELECTION))).order_by("-quota__campaign__year", "quota__tier",
                                                                                 "quota__recommender", "quota__name")
                if ministry else [])
     years = Campaign.objects.order_by("-year").values_list("year", flat=True)
     return render(request, "console/evaluation_inbox.html", {
         "evaluations": evaluations.order_by("campaign__year", "tier", "state", "created_at")[:500],
         "counts": [(s.value, s.label, counts.get(s.value, 0)) for s in EvaluationState], "batches": batches,
-        "ministry": ministry, "years": years, "year": year, "tier": tier, "state": state,
+        "ministry": ministry, "years": years, "year": year, "tier": tier, "state": state, "kind": kind,
+        "kinds": EvaluationKind.choices,
+        "acceptance_years": sorted(set(evaluations_for_user(request.user).filter(kind=EvaluationKind.ACCEPTANCE)
+                                       .values_list("campaign__year", flat=True)), reverse=True) if ministry else [],
         "tiers": [(Tier.EXCELLENT, Tier.EXCELLENT.label), (Tier.LEADING, Tier.LEADING.label)],
         "publicities": Publicity.objects.select_related("campaign")[:20] if ministry else [],
     })
@@ -95,7 +117,7 @@ def detail(request, evaluation_id):
     book = _book_rows(version, app.tier, latest.snapshot.get("book", {}), book_rules.document_of(version)) if latest else []
     visit = getattr(evaluation, "site_visit", None)
     rules = rules_for(evaluation.campaign)
-    z = services.normalised_scores(evaluation.campaign, evaluation.tier) if ministry else {}
+    z = services.normalised_scores(evaluation.campaign, evaluation.tier, evaluation.kind) if ministry else {}
     assignments = [{"a": a, "z": z.get(str(a.pk))} for a in evaluation.assignments.select_related("expert")] if ministry else []
     on_team = visit is not None and expert is not None and visit.team.filter(pk=expert.pk).exists()
     checklist = []
@@ -107,7 +129,8 @@ def detail(request, evaluation_id):
                               "note": finding.get("note", ""), "photos": [p for p in photos if p.item == item["key"]]})
     return render(request, "console/evaluation_detail.html", {
         "e": evaluation, "app": app, "latest": latest, "book_sections": book, "attachments": app.attachments.all(),
-        "ministry": ministry, "mine": mine, "criteria": rules.criteria, "assignments": assignments,
+        "ministry": ministry, "mine": mine, "criteria": rules.criteria_for(evaluation.kind), "assignments": assignments,
+        "acceptance": _acceptance_context(evaluation, ministry),
         "actions": [(a, LABELS[a]) for a in allowed(evaluation, request.user)],
         "experts": ExpertProfile.objects.filter(active=True).order_by("name") if ministry else [],
         "visit": visit, "on_team": on_team, "can_record": visit is not None and (ministry or on_team),
@@ -116,6 +139,24 @@ def detail(request, evaluation_id):
         "threshold": rules.divergence_threshold,
         "objections": evaluation.objections.all() if ministry else [],
     })
+
+
+def _acceptance_context(evaluation, ministry: bool) -> dict | None:
+    """For an acceptance evaluation: the enterprise's results per target with their evidence, the
+    period, and whether the ministry may still defer it."""
+    if evaluation.kind != EvaluationKind.ACCEPTANCE:
+        return None
+    from smartfactory.cultivation.services import latest_end
+
+    acceptance = evaluation.acceptance
+    cultivation = acceptance.cultivation
+    files = list(acceptance.evidence.all())
+    rows = [{"t": t, "r": acceptance.results.get(str(t.number), {}), "files": [f for f in files if f.target_number == t.number]}
+            for t in cultivation.targets.all()]
+    return {"a": acceptance, "c": cultivation, "rows": rows, "reviews": acceptance.reviews.select_related("authority"),
+            "can_defer": ministry and evaluation.state in (EvaluationState.AWAITING_CHECK, EvaluationState.EXPERT_REVIEW,
+                                                          EvaluationState.SITE_VISIT),
+            "latest_end": latest_end(cultivation.published_on)}
 
 
 @login_required
@@ -145,7 +186,7 @@ def act(request, evaluation_id, action):
         elif action == "score":
             assignment = get_in_scope(Assignment.objects.filter(evaluation=evaluation, expert__user=request.user),
                                       pk=post.get("assignment"))
-            criteria = rules_for(evaluation.campaign).criteria
+            criteria = rules_for(evaluation.campaign).criteria_for(evaluation.kind)
             scores = {c.key: post.get(f"score-{c.key}", "").strip() for c in criteria}
             for key, value in scores.items():
                 try:
@@ -154,6 +195,16 @@ def act(request, evaluation_id, action):
                     raise InvalidInput(_("请为每一项填写0–100的分数。"), field=f"scores.{key}") from None
             services.submit_scores(assignment, actor=request.user, scores=scores,
                                    comments={c.key: post.get(f"comment-{c.key}", "") for c in criteria})
+        elif action == "defer":
+            if evaluation.kind != EvaluationKind.ACCEPTANCE:
+                raise Http404
+            from smartfactory.cultivation.acceptance import defer
+
+            try:
+                ends_on = date.fromisoformat(post.get("ends_on", ""))
+            except ValueError:
+                raise InvalidInput(_("请填写延期后的培育期截止日期。"), field="ends_on") from None
+            defer(evaluation.acceptance, actor=request.user, ends_on=ends_on, reason=post.get("reason", ""))
         elif action == "assign":
             expert = get_object_or_404(ExpertProfile, pk=post.get("expert") or 0)
             services.assign_expert(evaluation, expert, actor=request.user)
@@ -195,7 +246,7 @@ def assign_page(request, year: int, tier: str):
     """Automatic assignment: GET shows the preview; POST commits the previewed plan (re-checked)."""
     _ministry(request)
     campaign = get_object_or_404(Campaign, year=year)
-    tier = _tier(tier)
+    tier, kind = _tier(tier), _kind(request)
     if request.method == "POST":
         plan: dict[str, list[int]] = {}
         for pair in request.POST.getlist("pair"):
@@ -203,31 +254,42 @@ def assign_page(request, year: int, tier: str):
             if expert_id.isdigit():
                 plan.setdefault(evaluation_id, []).append(int(expert_id))
         try:
-            created = services.commit_assignment(campaign, tier, actor=request.user, plan=plan)
+            created = services.commit_assignment(campaign, tier, actor=request.user, plan=plan, kind=kind)
         except ProgrammeError as error:
             messages.error(request, error.message)
-            return redirect("console:evaluation_assign", year=year, tier=tier)
+            return _desk_redirect("console:evaluation_assign", year, tier, kind)
         messages.success(request, _("已分配%(n)d人次。") % {"n": len(created)})
-        return redirect("console:evaluation_panel", year=year, tier=tier)
-    preview = services.preview_assignment(campaign, tier, actor=request.user)
+        return _desk_redirect("console:evaluation_panel", year, tier, kind)
+    preview = services.preview_assignment(campaign, tier, actor=request.user, kind=kind)
     return render(request, "console/evaluation_assign.html", {
-        "campaign": campaign, "tier": tier, "tier_label": Tier(tier).label, "preview": preview,
+        "campaign": campaign, "tier": tier, "tier_label": _desk_label(tier, kind), "preview": preview, "kind": kind,
         "per": rules_for(campaign).experts_per_application,
     })
+
+
+def _desk_redirect(name: str, year: int, tier: str, kind: str):
+    from django.urls import reverse
+
+    url = reverse(name, kwargs={"year": year, "tier": tier})
+    return redirect(url + ("?kind=acceptance" if kind == EvaluationKind.ACCEPTANCE else ""))
+
+
+def _desk_label(tier: str, kind: str) -> str:
+    return str(_("领航级验收")) if kind == EvaluationKind.ACCEPTANCE else str(Tier(tier).label)
 
 
 @login_required
 def panel_page(request, year: int, tier: str):
     _ministry(request)
     campaign = get_object_or_404(Campaign, year=year)
-    tier = _tier(tier)
-    rows = services.panel(campaign, tier)
+    tier, kind = _tier(tier), _kind(request)
+    rows = services.panel(campaign, tier, kind)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(services.panel_xlsx(campaign, tier), f"专家评审排名-{year}-{Tier(tier).label}.xlsx")
+        return xlsx_response(services.panel_xlsx(campaign, tier, kind), f"专家评审排名-{year}-{_desk_label(tier, kind)}.xlsx")
     ready = [r for r in rows if r["evaluation"].state == EvaluationState.SITE_VISIT
              and getattr(r["evaluation"], "site_visit", None) is not None and r["evaluation"].site_visit.outcome == "pass"]
     return render(request, "console/evaluation_panel.html", {
-        "campaign": campaign, "tier": tier, "tier_label": Tier(tier).label, "rows": rows, "ready": ready,
+        "campaign": campaign, "tier": tier, "tier_label": _desk_label(tier, kind), "rows": rows, "ready": ready, "kind": kind,
         "days": rules_for(campaign).publicity_days, "threshold": rules_for(campaign).divergence_threshold,
     })
 
@@ -237,19 +299,19 @@ def panel_page(request, year: int, tier: str):
 def publicity_open(request, year: int, tier: str):
     _ministry(request)
     campaign = get_object_or_404(Campaign, year=year)
-    tier = _tier(tier)
+    tier, kind = _tier(tier), _kind(request)
     from smartfactory.evaluation.models import Evaluation
 
-    chosen = list(Evaluation.objects.filter(campaign=campaign, tier=tier, pk__in=request.POST.getlist("evaluation")))
+    chosen = list(Evaluation.objects.filter(campaign=campaign, tier=tier, kind=kind, pk__in=request.POST.getlist("evaluation")))
     try:
         days = int(request.POST.get("days") or 0) or None
-        publicity = services.open_publicity(campaign, tier, actor=request.user, evaluations=chosen, days=days)
+        publicity = services.open_publicity(campaign, tier, actor=request.user, evaluations=chosen, days=days, kind=kind)
     except ValueError:
         messages.error(request, _("公示天数应为整数。"))
-        return redirect("console:evaluation_panel", year=year, tier=tier)
+        return _desk_redirect("console:evaluation_panel", year, tier, kind)
     except ProgrammeError as error:
         messages.error(request, error.message)
-        return redirect("console:evaluation_panel", year=year, tier=tier)
+        return _desk_redirect("console:evaluation_panel", year, tier, kind)
     messages.success(request, _("已发布公示。"))
     return redirect("console:publicity", publicity_id=publicity.pk)
 
