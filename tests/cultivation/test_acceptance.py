@@ -19,7 +19,7 @@ from smartfactory.cultivation.models import AcceptanceReview, CultivationObject,
 from smartfactory.cultivation.services import close_expired, latest_end, submit_report
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.evaluation import services
-from smartfactory.evaluation.models import Evaluation, EvaluationState
+from smartfactory.evaluation.models import Evaluation
 from smartfactory.evaluation.workflow import Act, transition
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from smartfactory.organisations.models import TierAward
@@ -266,3 +266,93 @@ def test_the_period_end_waits_for_a_submitted_acceptance(leading):
     assert [o.pk for o in close_expired(today=after)] == [c.pk]
     c.refresh_from_db()
     assert c.status == "closed"
+
+
+# ------------------------------------------------------------------ API and pages
+def _json(client, method: str, url: str, body: dict | None = None):
+    import json
+
+    return getattr(client, method)(url, json.dumps(body or {}), content_type="application/json")
+
+
+def test_acceptance_over_the_api_in_the_callers_scope(leading, client_for):
+    x = leading
+    c = x["cultivation"]
+    url = f"/api/v1/cultivations/{c.pk}/acceptance"
+    owner, province, staff = client_for(x["enterprise_user"]), client_for(x["leader"]), client_for(x["staff"])
+    assert owner.get(url).status_code == 404  # none yet
+    body = _json(owner, "put", url, {"summary": SUMMARY, "results": {"1": {"value": "32", "evidence": "检测报告"}}}).json()
+    assert body["state"] == "draft" and body["actions"] == ["submit"]
+    bad = _json(owner, "post", f"{url}/actions", {"action": "submit"})
+    assert bad.status_code == 422 and bad.json()["field"] == "results.2.value"
+    pdf = SimpleUploadedFile("审计报告.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf")
+    uploaded = owner.post(f"{url}/evidence", {"target": 2, "file": pdf})
+    assert uploaded.status_code == 201, uploaded.content
+    _json(owner, "put", url, {"summary": SUMMARY, "results": {"1": {"value": "32", "evidence": "检测报告"},
+                                                               "2": {"value": "21"}}})
+    assert _json(owner, "post", f"{url}/actions", {"action": "submit"}).json()["state"] == "submitted"
+    assert _json(owner, "post", f"{url}/actions", {"action": "approve"}).status_code == 403
+    zhejiang = f.user("zj-lead", role=Role.AUTHORITY_LEADER,
+                      authority=f.authority("330000", level=AuthorityLevel.PROVINCE, name="浙江省经济和信息化厅"))
+    assert client_for(zhejiang).get(url).status_code == 404  # another province: out of scope
+    assert _json(client_for(zhejiang), "post", f"{url}/actions", {"action": "approve"}).status_code == 404
+    assert province.get(url).json()["actions"] == ["approve", "return", "reject"]
+    body = _json(province, "post", f"{url}/actions", {"action": "approve", "reason": "同意"}).json()
+    assert body["state"] == "forwarded" and body["evaluation_state"] == "awaiting_check"
+    assert [r["decision"] for r in body["reviews"]] == ["approve"]
+    listed = staff.get("/api/v1/evaluations", {"kind": "acceptance"}).json()
+    assert [i["id"] for i in listed["items"]] == [body["evaluation"]] and listed["items"][0]["acceptance"] == body["id"]
+    late = latest_end(c.published_on) + timedelta(days=1)
+    refused = _json(staff, "post", f"{url}/defer", {"ends_on": late.isoformat(), "reason": "需补充数据"})
+    assert refused.status_code == 422 and refused.json()["field"] == "ends_on"
+    # the acceptance round is its own in the panel and the assignment preview
+    services.formal_check(Evaluation.objects.get(pk=body["evaluation"]), actor=x["staff"], passed=True)
+    preview = _json(staff, "post", "/api/v1/evaluations/assignments/preview",
+                    {"year": 2042, "tier": "leading", "kind": "acceptance"}).json()
+    assert [r["evaluation"]["id"] for r in preview["rows"]] == [body["evaluation"]]
+    queue = _json(staff, "post", "/api/v1/evaluations/assignments/commit",
+                  {"year": 2042, "tier": "leading", "kind": "acceptance", "plan": preview["plan"]})
+    assert queue.status_code == 201, queue.content
+    expert_id = queue.json()[0]["expert"]["id"]
+    expert_user = next(e.user for e in x["experts"] if e.pk == expert_id)
+    mine = client_for(expert_user).get("/api/v1/experts/me/assignments").json()
+    assert [c["key"] for c in mine[0]["criteria"]] == ["targets", "leadership", "ai", "spillover"]
+    evidence_id = uploaded.json()["id"]
+    file_url = f"/cultivation/acceptance/{body['id']}/evidence/{evidence_id}/"
+    got = client_for(expert_user).get(file_url)  # the assigned expert reads the evidence
+    assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"%PDF")
+    unassigned = next(e.user for e in x["experts"] if e.pk not in {a["expert"]["id"] for a in queue.json()})
+    assert client_for(unassigned).get(file_url).status_code == 404
+
+
+def test_acceptance_pages_for_the_enterprise_the_province_and_the_ministry(leading, client_for):
+    x = leading
+    c = x["cultivation"]
+    page = f"/cultivation/{c.pk}/acceptance/"
+    owner, province = client_for(x["enterprise_user"]), client_for(x["leader"])
+    text = owner.get(page).content.decode()
+    assert 'data-testid="acceptance-form"' in text and "生产效率提升" in text
+    assert 'data-testid="acceptance-link"' in owner.get(f"/cultivation/{c.pk}/").content.decode()
+    form = {"summary": SUMMARY, "value-1": "32", "evidence-1": "检测报告", "value-2": "21", "evidence-2": "审计报告"}
+    owner.post(page, {**form, "action": "save"})
+    owner.post(page, {**form, "action": "submit"})
+    assert "待推荐单位初审" in owner.get(page).content.decode()
+    assert 'data-testid="acceptance-review"' not in owner.get(page).content.decode()
+    text = province.get(page).content.decode()
+    assert 'data-testid="review-approve"' in text and 'data-testid="acceptance-form"' not in text
+    province.post(page, {"action": "return", "reason": ""})
+    assert "请填写理由" in province.get(page).content.decode()  # the error message is shown, nothing changed
+    province.post(page, {"action": "approve", "reason": "同意报送"})
+    e = Evaluation.objects.get(kind="acceptance")
+    staff = client_for(x["staff"])
+    detail = staff.get(f"/console/evaluation/{e.pk}/").content.decode()
+    assert 'data-testid="acceptance-results"' in detail and 'data-testid="defer-form"' in detail and "32" in detail
+    assert "领航级验收" in staff.get("/console/evaluation/", {"kind": "acceptance"}).content.decode()
+    assert staff.get("/console/evaluation/panel/2042/leading/", {"kind": "acceptance"}).status_code == 200
+    assert staff.get("/console/evaluation/panel/2042/leading/", {"kind": "bogus"}).status_code == 404
+    limit = latest_end(c.published_on)
+    staff.post(f"/console/evaluation/{e.pk}/defer/", {"ends_on": (limit + timedelta(days=1)).isoformat(), "reason": "x"})
+    e.refresh_from_db()
+    assert e.state == "awaiting_check"
+    outsider = client_for(f.user("other-ent", role=Role.ENTERPRISE_ADMIN, enterprise=f.enterprise("510107")))
+    assert outsider.get(page).status_code == 404

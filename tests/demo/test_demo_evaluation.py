@@ -263,3 +263,20 @@ def test_2025_cultivation_objects_have_reports_filed_and_one_overdue(demo_world,
         assert is_overdue(first_reports[2], today)
         staff = client_for(User.objects.get(username="demo-ministry"))
         assert "期报告逾期" in staff.get("/cultivation/").content.decode()
+
+
+def test_each_cultivation_object_has_a_demo_enterprise_account_that_reaches_its_acceptance(demo_world, client_for):
+    objects = {o.factory.enterprise_id: o for o in CultivationObject.objects.filter(campaign__year=2025)
+               .select_related("factory__county")}
+    names = sorted(User.objects.filter(username__startswith="demo-leading-").values_list("username", flat=True))
+    assert names == ["demo-leading-sc-1", "demo-leading-sc-2", "demo-leading-zj-1"]
+    for username in names:
+        user = _user(username)
+        assert user.check_password(demo_password())
+        (membership,) = Membership.objects.filter(user=user)
+        obj = objects[membership.enterprise_id]
+        assert obj.factory.county.province_code == ("510000" if "-sc-" in username else "330000")
+        client = client_for(user)
+        assert client.get(f"/cultivation/{obj.pk}/acceptance/").status_code == 200
+        other = next(o for o in objects.values() if o.pk != obj.pk)
+        assert client.get(f"/cultivation/{other.pk}/acceptance/").status_code == 404

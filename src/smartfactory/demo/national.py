@@ -525,6 +525,22 @@ def _file_first_report(obj) -> None:
                  after={"sequence": report.sequence, "due_on": report.due_on.isoformat(), "source": IMPORT_SOURCE})
 
 
+def build_cultivation_accounts() -> list[User]:
+    """An enterprise account for each 2025 领航级 cultivation object (demo-leading-sc-1, -sc-2 in
+    Sichuan, demo-leading-zj-1 in Zhejiang), so its reports and acceptance can be tried."""
+    campaign = Campaign.objects.filter(year=2025).first()
+    if campaign is None:
+        return []
+    users, counters = [], {}
+    for obj in CultivationObject.objects.filter(campaign=campaign).select_related(
+            "factory__county", "factory__enterprise").order_by("factory__county__province_code", "factory__name", "pk"):
+        prefix = {"510000": "sc", "330000": "zj"}.get(obj.factory.county.province_code, obj.factory.county.province_code)
+        counters[prefix] = counters.get(prefix, 0) + 1
+        users.append(_applicant(f"demo-leading-{prefix}-{counters[prefix]}", f"领航培育联系人（{obj.factory.enterprise.name}）",
+                                obj.factory.enterprise))
+    return users
+
+
 # --------------------------------------------------------------------------- 2026: through the services
 ZJ_STAGES = ["awaiting_check", "awaiting_check", "returned", "expert_review", "expert_review", "site_visit"]
 RETURN_REASON = "真实性承诺书扫描件未加盖企业公章，推荐汇总表中的营业收入与申报书不一致，请核实补正后重新报送。"

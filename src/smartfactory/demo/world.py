@@ -39,7 +39,12 @@ from smartfactory.organisations.services import record_tier_award
 from smartfactory.regions.models import Division
 
 from .identifiers import make_uscc
-from .national import build_expert_pool, build_national_2026, build_national_history
+from .national import (
+    build_cultivation_accounts,
+    build_expert_pool,
+    build_national_2026,
+    build_national_history,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105  (public demo password, stated in README; DEMO_PASSWORD overrides)
@@ -491,5 +496,6 @@ def seed(*, today: date | None = None) -> World:
     build_applications(world, users)
     build_expert_pool(world, users)
     build_national_history(world, users)
+    build_cultivation_accounts()
     build_national_2026(world, users, today=today)
     return world
