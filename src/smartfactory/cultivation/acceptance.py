@@ -22,6 +22,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.audit.services import record_event
@@ -53,9 +54,9 @@ class Act:
 
 
 LABELS = {
-    Act.SUBMIT: _("提交验收申请"), Act.RESUBMIT: _("修改后重新提交"), Act.APPROVE: _("初审通过，报送工业和信息化部"),
-    Act.RETURN: _("退回修改"), Act.REJECT: _("不予推荐验收"), Act.ACCEPT: _("通过验收"), Act.NOT_ACCEPT: _("未通过验收"),
-    Act.EXTEND: _("延期验收"),
+    Act.SUBMIT: _lazy("提交验收申请"), Act.RESUBMIT: _lazy("修改后重新提交"), Act.APPROVE: _lazy("初审通过，报送工业和信息化部"),
+    Act.RETURN: _lazy("退回修改"), Act.REJECT: _lazy("不予推荐验收"), Act.ACCEPT: _lazy("通过验收"), Act.NOT_ACCEPT: _lazy("未通过验收"),
+    Act.EXTEND: _lazy("延期验收"),
 }
 REVIEW_ACTIONS = (Act.APPROVE, Act.RETURN, Act.REJECT)
 
