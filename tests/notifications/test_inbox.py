@@ -36,7 +36,9 @@ def test_notifications_are_private(client_for):
 
 @pytest.mark.parametrize("kind", ["cultivation.report_due", "cultivation.acceptance_due", "cultivation.closed",
                                   "cultivation.guidance", "evaluation.assigned", "evaluation.decided",
-                                  "evaluation.returned", "evaluation.site_visit", "no.template.of.its.own"])
+                                  "evaluation.returned", "evaluation.site_visit", "acceptance.submitted",
+                                  "acceptance.reviewed", "acceptance.forwarded", "acceptance.not_accepted",
+                                  "acceptance.extended", "cultivation.accepted", "no.template.of.its.own"])
 def test_every_kind_has_a_plain_text_email(kind):
     user = f.user(f"mail-{kind}", email="m@example.com")
     notify([user], kind=kind, title="标题 <A&B>", body="正文", link="/cultivation/1/")
@@ -44,7 +46,10 @@ def test_every_kind_has_a_plain_text_email(kind):
     assert "标题 <A&B>" in body and "/cultivation/1/" in body and "请勿回复" in body
     intro = {"cultivation.report_due": "进展报告提醒", "cultivation.acceptance_due": "提交验收申请",
              "cultivation.closed": "培育期已届满", "cultivation.guidance": "指导意见", "evaluation.assigned": "评审任务",
-             "evaluation.decided": "审定结果", "evaluation.returned": "形式审查意见", "evaluation.site_visit": "现场核查安排"}
+             "evaluation.decided": "审定结果", "evaluation.returned": "形式审查意见", "evaluation.site_visit": "现场核查安排",
+             "acceptance.submitted": "待初审", "acceptance.reviewed": "初审结果", "acceptance.forwarded": "待形式审查",
+             "acceptance.not_accepted": "未通过", "acceptance.extended": "培育期相应延长",
+             "cultivation.accepted": "验收审定结果"}
     if kind in intro:
         assert intro[kind] in body  # the kind's own template
     else:
