@@ -525,6 +525,7 @@ def _file_first_report(obj) -> None:
                  after={"sequence": report.sequence, "due_on": report.due_on.isoformat(), "source": IMPORT_SOURCE})
 
 
+@transaction.atomic
 def build_cultivation_accounts() -> list[User]:
     """An enterprise account for each 2025 领航级 cultivation object (demo-leading-sc-1, -sc-2 in
     Sichuan, demo-leading-zj-1 in Zhejiang), so its reports and acceptance can be tried."""

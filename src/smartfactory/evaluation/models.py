@@ -30,6 +30,13 @@ class EvaluationKind(models.TextChoices):
     ACCEPTANCE = "acceptance", _("领航级验收")
 
 
+ACCEPTANCE_STATE_LABELS = {
+    EvaluationState.PROPOSED: _("拟通过验收（公示）"),
+    EvaluationState.APPROVED: _("验收通过"),
+    EvaluationState.NOT_APPROVED: _("验收未通过"),
+}
+
+
 class Evaluation(models.Model):
     """The national track of one application the recommender submitted to MIIT."""
 
@@ -67,6 +74,17 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.factory} · {self.get_state_display()}"
+
+    def state_label(self) -> str:
+        """The state as its readers say it: an acceptance is proposed as accepted, not selected."""
+        if self.kind == EvaluationKind.ACCEPTANCE and self.state in ACCEPTANCE_STATE_LABELS:
+            return str(ACCEPTANCE_STATE_LABELS[self.state])
+        return str(self.get_state_display())
+
+    def subject_label(self) -> str:
+        """The tier, and whether this is the acceptance of a cultivation object."""
+        label = str(self.get_tier_display())
+        return f"{label} · {_('验收')}" if self.kind == EvaluationKind.ACCEPTANCE else label
 
 
 class ExpertProfile(models.Model):

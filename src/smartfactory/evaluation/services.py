@@ -510,7 +510,7 @@ def panel_xlsx(campaign, tier: str, kind: str = "selection") -> bytes:
         app = r["evaluation"].application
         rows.append({
             "rank": r["rank"], "enterprise": app.factory.enterprise.name, "factory": app.factory.name,
-            "state": r["evaluation"].get_state_display(), "mean": r["mean"], "mean_z": r["mean_z"], "spread": r["spread"],
+            "state": r["evaluation"].state_label(), "mean": r["mean"], "mean_z": r["mean_z"], "spread": r["spread"],
             "scores": "；".join(f"{s['expert']} {s['total']:.2f}（z={s['z'] if s['z'] is not None else '—'}）" for s in r["scores"]),
             "pending": r["pending"],
         })

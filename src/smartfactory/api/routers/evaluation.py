@@ -321,7 +321,7 @@ def _item(e: Evaluation) -> dict:
     app = e.application
     return {
         "id": e.pk, "application": e.application_id, "enterprise": app.factory.enterprise.name, "factory": app.factory.name,
-        "year": e.campaign.year, "tier": e.tier, "state": e.state, "state_label": e.get_state_display(),
+        "year": e.campaign.year, "tier": e.tier, "state": e.state, "state_label": e.state_label(),
         "formal_verdict": e.formal_verdict, "formal_reasons": e.formal_reasons, "publicity": e.publicity_id,
         "certificate_no": e.certificate_no, "kind": e.kind, "acceptance": e.acceptance_id,
     }
