@@ -55,7 +55,6 @@ from smartfactory.demo.national import EXPERT_PROFILES
 from .conftest import login_ok, logout
 from .test_excellent_journey import blank_pdf
 from .test_national_journey import (
-    MINISTRIES,
     SHANGHAI,
     SHIFT,
     SHIFTED,
@@ -63,6 +62,9 @@ from .test_national_journey import (
     _open_evaluation,
     _shell,
     _submit,
+    concur_and_decide,
+    publish_for_one,
+    record_site_visit,
 )
 
 ENTERPRISE_USER = "demo-leading-sc-1"
@@ -313,34 +315,14 @@ def test_leading_acceptance_from_progress_report_to_public_list(new_page, live_u
     expect(page.locator(f"a[href$='/console/evaluation/{evaluation_id}/']")).to_have_count(1)
     _open_evaluation(page, evaluation_id)
     expect(page.get_by_test_id("checklist").locator("tbody tr")).to_have_count(len(keys))
-    for key in keys:
-        row = page.get_by_test_id("checklist").locator(f"tbody tr[data-item='{key}']")
-        finding = row.locator("form", has=page.locator("select[name=result]"))
-        finding.locator("select[name=result]").select_option(value="met")
-        finding.locator("input[name=note]").fill(f"现场核实与验收申请一致（{key}）")
-        _submit(page, finding.get_by_role("button", name="记录"))
-        expect(page.get_by_test_id("checklist").locator(f"tbody tr[data-item='{key}']")).to_contain_text("符合")
-    outcome = page.get_by_test_id("outcome-form")
-    outcome.locator("select[name=outcome]").select_option(value="pass")
-    outcome.locator("input[name=note]").fill("培育目标现场核实达成，核查通过（e2e 验收）")
-    _submit(page, outcome.get_by_role("button", name="记录核查结论"))
-    expect(page.get_by_test_id("visit-outcome")).to_have_text("核查通过")
+    record_site_visit(page, keys, "培育目标现场核实达成，核查通过（e2e 验收）")
     logout(page)
 
     # 9. demo-ministry publishes the acceptance 公示 for this object only, with a one-day period
     login_ok(page, "demo-ministry", lands_on="/console/")
     page.goto(f"/console/evaluation/panel/{CAMPAIGN}/leading/?kind=acceptance")
     expect(page.get_by_test_id("panel").locator("tr", has_text=enterprise)).to_contain_text("83.50")
-    form = page.get_by_test_id("publicity-form")
-    chosen = form.locator("input[type=checkbox][name=evaluation]")
-    expect(form.locator(f"input[name=evaluation][value='{evaluation_id}']")).to_be_checked()
-    for i in range(chosen.count()):
-        if chosen.nth(i).get_attribute("value") != evaluation_id:
-            chosen.nth(i).uncheck()
-    form.locator("input[name=days]").fill("1")
-    _submit(page, form.get_by_role("button", name="发布公示"))
-    page.wait_for_url(re.compile(rf"/console/publicity/{UUID}/$"))
-    publicity_id = re.search(UUID, page.url).group(0)
+    publicity_id = publish_for_one(page, evaluation_id)
     expect(page.locator("h1")).to_contain_text("拟通过验收名单公示")
     expect(page.get_by_test_id("publicity-status")).to_contain_text("公示中")
     listed = page.get_by_test_id("publicity-list").locator("tbody tr")
@@ -353,19 +335,8 @@ def test_leading_acceptance_from_progress_report_to_public_list(new_page, live_u
     page.reload()
     _submit(page, page.get_by_test_id("finalise-publicity"))
     expect(page.get_by_test_id("publicity-status")).to_contain_text("公示结束")
-    expect(page.get_by_test_id("concurrences").locator("tr")).to_have_count(MINISTRIES)
     year = datetime.now(SHANGHAI).year  # the decision year: the server's Beijing calendar
-    for n in range(MINISTRIES):
-        form = page.get_by_test_id("concurrences").locator("form").first
-        form.locator("input[name=document]").fill(f"验收会签函〔{year}〕{n + 1}号")
-        _submit(page, form.get_by_role("button", name="登记会签"))
-    expect(page.get_by_test_id("concurrences").locator("tr", has_text="已会签")).to_have_count(MINISTRIES)
-    decision = f"工信部联通装〔{year}〕{uuid.uuid4().int % 900 + 100}号"
-    decide = page.get_by_test_id("decide-form")
-    decide.locator("input[name=decision_number]").fill(decision)
-    _submit(page, decide.get_by_role("button", name="六部门审定并公布"))
-    expect(page.get_by_test_id("publicity-status")).to_contain_text("已审定")
-    expect(page.get_by_test_id("publicity-status")).to_contain_text(decision)
+    concur_and_decide(page, year, "验收会签函")
     certificate = f"领航智能工厂〔{year}〕001号"
     listed = page.get_by_test_id("publicity-list").locator("tbody tr", has_text=enterprise)
     expect(listed).to_contain_text("验收通过")

@@ -203,6 +203,56 @@ def _submit_expecting_error(page, button, text: str) -> None:
     expect(page.locator(".messages .msg-error")).to_contain_text(text)
 
 
+def record_site_visit(page, keys: list[str], note: str) -> None:
+    """On the evaluation page, the team expert records 符合 for every checklist item, then 核查通过."""
+    for key in keys:
+        row = page.get_by_test_id("checklist").locator(f"tbody tr[data-item='{key}']")
+        finding = row.locator("form", has=page.locator("select[name=result]"))
+        finding.locator("select[name=result]").select_option(value="met")
+        finding.locator("input[name=note]").fill(f"现场核实一致（{key}）")
+        _submit(page, finding.get_by_role("button", name="记录"))
+        expect(page.get_by_test_id("checklist").locator(f"tbody tr[data-item='{key}']")).to_contain_text("符合")
+    outcome = page.get_by_test_id("outcome-form")
+    outcome.locator("select[name=outcome]").select_option(value="pass")
+    outcome.locator("input[name=note]").fill(note)
+    _submit(page, outcome.get_by_role("button", name="记录核查结论"))
+    expect(page.get_by_test_id("visit-outcome")).to_have_text("核查通过")
+    expect(page.get_by_test_id("outcome-form")).to_have_count(0)
+
+
+def publish_for_one(page, evaluation_id: str) -> str:
+    """On the panel page, publishes a one-day 公示 for this evaluation only; returns the publicity id."""
+    form = page.get_by_test_id("publicity-form")
+    chosen = form.locator("input[type=checkbox][name=evaluation]")
+    expect(form.locator(f"input[name=evaluation][value='{evaluation_id}']")).to_be_checked()
+    for i in range(chosen.count()):
+        if chosen.nth(i).get_attribute("value") != evaluation_id:
+            chosen.nth(i).uncheck()
+    form.locator("input[name=days]").fill("1")
+    _submit(page, form.get_by_role("button", name="发布公示"))
+    page.wait_for_url(re.compile(rf"/console/publicity/{UUID}/$"))
+    expect(page.get_by_test_id("publicity-status")).to_contain_text("公示中")
+    return re.search(UUID, page.url).group(0)
+
+
+def concur_and_decide(page, year: int, letter: str) -> str:
+    """On a finalised 公示, registers the six ministries' concurrence and decides; returns the
+    decision number."""
+    expect(page.get_by_test_id("concurrences").locator("tr")).to_have_count(MINISTRIES)
+    for n in range(MINISTRIES):
+        form = page.get_by_test_id("concurrences").locator("form").first
+        form.locator("input[name=document]").fill(f"{letter}〔{year}〕{n + 1}号")
+        _submit(page, form.get_by_role("button", name="登记会签"))
+    expect(page.get_by_test_id("concurrences").locator("tr", has_text="已会签")).to_have_count(MINISTRIES)
+    decision = f"工信部联通装〔{year}〕{uuid.uuid4().int % 900 + 100}号"
+    decide = page.get_by_test_id("decide-form")
+    decide.locator("input[name=decision_number]").fill(decision)
+    _submit(page, decide.get_by_role("button", name="六部门审定并公布"))
+    expect(page.get_by_test_id("publicity-status")).to_contain_text("已审定")
+    expect(page.get_by_test_id("publicity-status")).to_contain_text(decision)
+    return decision
+
+
 def _open_evaluation(page, evaluation_id: str) -> None:
     page.goto(f"/console/evaluation/{evaluation_id}/")
     expect(page.get_by_test_id("state")).to_be_visible()
@@ -325,36 +375,14 @@ def test_national_evaluation_from_formal_check_to_public_list(new_page, api: Api
     checklist = page.get_by_test_id("checklist")
     expect(checklist.locator("tbody tr")).to_have_count(built["checklist"])
     keys = [row.get_attribute("data-item") for row in checklist.locator("tbody tr").all()]
-    for key in keys:
-        row = page.get_by_test_id("checklist").locator(f"tbody tr[data-item='{key}']")
-        finding = row.locator("form", has=page.locator("select[name=result]"))
-        finding.locator("select[name=result]").select_option(value="met")
-        finding.locator("input[name=note]").fill(f"现场核实一致（{key}）")
-        _submit(page, finding.get_by_role("button", name="记录"))
-        expect(page.get_by_test_id("checklist").locator(f"tbody tr[data-item='{key}']")).to_contain_text("符合")
-    outcome = page.get_by_test_id("outcome-form")
-    outcome.locator("select[name=outcome]").select_option(value="pass")
-    outcome.locator("input[name=note]").fill("现场核查通过（e2e 国家评审）")
-    _submit(page, outcome.get_by_role("button", name="记录核查结论"))
-    expect(page.get_by_test_id("visit-outcome")).to_have_text("核查通过")
-    expect(page.get_by_test_id("outcome-form")).to_have_count(0)
+    record_site_visit(page, keys, "现场核查通过（e2e 国家评审）")
     logout(page)
 
     # 7. demo-ministry publishes the 公示 for this application only, with a one-day period
     login_ok(page, "demo-ministry", lands_on="/console/")
     page.goto(f"/console/evaluation/panel/{YEAR}/excellent/")
     expect(page.get_by_test_id("panel").locator("tr", has_text=name)).to_contain_text("79.50")
-    form = page.get_by_test_id("publicity-form")
-    chosen = form.locator("input[type=checkbox][name=evaluation]")
-    expect(form.locator(f"input[name=evaluation][value='{evaluation_id}']")).to_be_checked()
-    for i in range(chosen.count()):
-        if chosen.nth(i).get_attribute("value") != evaluation_id:
-            chosen.nth(i).uncheck()
-    form.locator("input[name=days]").fill("1")
-    _submit(page, form.get_by_role("button", name="发布公示"))
-    page.wait_for_url(re.compile(rf"/console/publicity/{UUID}/$"))
-    publicity_id = re.search(UUID, page.url).group(0)
-    expect(page.get_by_test_id("publicity-status")).to_contain_text("公示中")
+    publicity_id = publish_for_one(page, evaluation_id)
     listed = page.get_by_test_id("publicity-list").locator("tbody tr")
     expect(listed).to_have_count(1)
     expect(listed.first).to_contain_text(name)
@@ -393,19 +421,7 @@ def test_national_evaluation_from_formal_check_to_public_list(new_page, api: Api
     page.reload()
     _submit(page, page.get_by_test_id("finalise-publicity"))
     expect(page.get_by_test_id("publicity-status")).to_contain_text("公示结束")
-    concurrences = page.get_by_test_id("concurrences")
-    expect(concurrences.locator("tr")).to_have_count(MINISTRIES)
-    for n in range(MINISTRIES):
-        form = page.get_by_test_id("concurrences").locator("form").first
-        form.locator("input[name=document]").fill(f"会签函〔{YEAR}〕{n + 1}号")
-        _submit(page, form.get_by_role("button", name="登记会签"))
-    expect(page.get_by_test_id("concurrences").locator("tr", has_text="已会签")).to_have_count(MINISTRIES)
-    decision = f"工信部联通装〔{YEAR}〕{uuid.uuid4().int % 900 + 100}号"
-    decide = page.get_by_test_id("decide-form")
-    decide.locator("input[name=decision_number]").fill(decision)
-    _submit(page, decide.get_by_role("button", name="六部门审定并公布"))
-    expect(page.get_by_test_id("publicity-status")).to_contain_text("已审定")
-    expect(page.get_by_test_id("publicity-status")).to_contain_text(decision)
+    decision = concur_and_decide(page, YEAR, "会签函")
     listed = page.get_by_test_id("publicity-list").locator("tbody tr", has_text=name)
     expect(listed).to_contain_text("审定通过")
     certificate = listed.locator("td").nth(3).inner_text().strip()

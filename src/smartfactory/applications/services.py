@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.organisations.enums import Tier
+from smartfactory.uploads import MB, check_upload
 from smartfactory.versioning import save_versioned
 
 from . import book, confidentiality
@@ -196,22 +195,14 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
     DOCX), size against the data's limit, refuses PDFs with JavaScript or embedded files, stores the
     file under a random name with its SHA-256 and the confidentiality findings of its text.
     Side effects: audit event application.attachment_added."""
-    import filetype
-
     _editable(app, actor)
     if kind not in Attachment.Kind.values:
         raise InvalidInput(_("未知的附件类别。"), field="kind")
-    limit = _limit_mb(app, kind)
-    if upload.size > limit * 1024 * 1024:
-        raise InvalidInput(_("文件不能超过%(mb)dMB。") % {"mb": limit}, field="file")
-    head = upload.read(8192)
-    upload.seek(0)
-    guessed = filetype.guess(head)
-    mime = guessed.mime if guessed else None
     allowed = VIDEO_TYPES if kind == Attachment.Kind.VIDEO else ALLOWED_TYPES
-    if mime not in allowed:
-        expected = "MP4" if kind == Attachment.Kind.VIDEO else "PDF、JPG、PNG、XLSX、DOCX"
-        raise InvalidInput(_("该类附件只能上传 %(t)s 文件（按文件内容识别）。") % {"t": expected}, field="file")
+    expected = "MP4" if kind == Attachment.Kind.VIDEO else "PDF、JPG、PNG、XLSX、DOCX"
+    checked = check_upload(upload, types=allowed, max_bytes=_limit_mb(app, kind) * MB,
+                           type_message=_("该类附件只能上传 %(t)s 文件（按文件内容识别）。") % {"t": expected})
+    mime = checked.mime
     data = upload.read() if mime in TEXT_TYPES else b""
     upload.seek(0)
     findings = []
@@ -229,15 +220,11 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
                                                                   exempt=exempt_for(app))]
         except Exception:  # noqa: BLE001  (an unreadable text layer is reported, not fatal)
             findings = [{"term": "", "place": f"附件 {upload.name}", "excerpt": "无法提取文字，请人工核查"}]
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     attachment = Attachment(
         application=app, kind=kind, original_name=upload.name[:255], content_type=mime, size=upload.size,
-        sha256=digest.hexdigest(), findings=findings, uploaded_by=actor,
+        sha256=checked.sha256, findings=findings, uploaded_by=actor,
     )
-    attachment.file.save(f"{attachment.id.hex}.{allowed[mime]}", upload, save=False)
+    attachment.file.save(f"{attachment.id.hex}.{checked.extension}", upload, save=False)
     attachment.save()
     record_event("application.attachment_added", actor=actor, obj=app,
                  after={"kind": kind, "file": attachment.original_name, "sha256": attachment.sha256,

@@ -3,7 +3,6 @@ evidence, declare the basic tier."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from smartfactory.organisations.models import Factory
 from smartfactory.organisations.queries import is_platform_admin
 from smartfactory.organisations.rules import is_enterprise_user_of
 from smartfactory.organisations.services import record_tier_award
+from smartfactory.uploads import check_upload
 from smartfactory.versioning import save_versioned
 
 from . import questionnaire
@@ -128,35 +128,19 @@ def score(assessment: SelfAssessment, *, spec=None) -> dict:
     return verdict
 
 
-def sniff_content_type(head: bytes) -> str | None:
-    import filetype
-
-    kind = filetype.guess(head)
-    return kind.mime if kind is not None else None
-
-
 @transaction.atomic
 def attach_evidence(assessment: SelfAssessment, key: str, upload, *, actor) -> Evidence:
     """Stores a file for an item after checking its type by content (PDF, JPG, PNG, XLSX, DOCX) and
     size. Side effects: file stored under a random name; audit event assessment.evidence_added."""
     _ensure_enterprise_user(actor, assessment.factory)
     _ensure_editable(assessment)
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise InvalidInput(_("文件不能超过%(mb)dMB。") % {"mb": EVIDENCE_MAX_BYTES // 1024 // 1024}, field="file")
-    head = upload.read(8192)
-    upload.seek(0)
-    mime = sniff_content_type(head)
-    if mime not in EVIDENCE_TYPES:
-        raise InvalidInput(_("只能上传 PDF、JPG、PNG、XLSX 或 DOCX 文件（按文件内容识别）。"), field="file")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = check_upload(upload, types=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES,
+                           type_message=_("只能上传 PDF、JPG、PNG、XLSX 或 DOCX 文件（按文件内容识别）。"))
     evidence = Evidence(
-        assessment=assessment, key=key, original_name=upload.name[:255], content_type=mime, size=upload.size,
-        sha256=digest.hexdigest(), uploaded_by=actor,
+        assessment=assessment, key=key, original_name=upload.name[:255], content_type=checked.mime, size=upload.size,
+        sha256=checked.sha256, uploaded_by=actor,
     )
-    evidence.file.save(f"{evidence.id.hex}.{EVIDENCE_TYPES[mime]}", upload, save=False)
+    evidence.file.save(f"{evidence.id.hex}.{checked.extension}", upload, save=False)
     evidence.save()
     record_event("assessment.evidence_added", actor=actor, obj=assessment,
                  after={"key": key, "file": evidence.original_name, "sha256": evidence.sha256})

@@ -14,7 +14,6 @@ national evaluation's own steps (``smartfactory.evaluation``), which call back h
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +29,7 @@ from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitte
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, Role
 from smartfactory.organisations.models import Authority
 from smartfactory.organisations.rules import is_enterprise_user_of
+from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
 
 from .models import AcceptanceApplication, AcceptanceEvidence, AcceptanceReview, CultivationObject
 from .models import AcceptanceState as S
@@ -38,8 +38,7 @@ from .rules import rules
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.FORWARDED)
 # submitted in time and not yet decided: the period's end does not close the object meanwhile
 IN_PROGRESS = (S.SUBMITTED, S.RETURNED, S.FORWARDED)
-EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+MAX_EVIDENCE_BYTES = 20 * MB
 
 
 class Act:
@@ -258,15 +257,12 @@ def _extend_period(cultivation: CultivationObject, ends_on: date) -> None:
     from .models import ProgressReport
     from .services import report_schedule
 
+    last = cultivation.reports.order_by("-sequence").first()
+    sequence, after = (last.sequence, last.due_on) if last else (0, cultivation.published_on)
     cultivation.ends_on = ends_on
-    existing = list(cultivation.reports.order_by("sequence"))
-    have = {r.due_on for r in existing}
-    schedule = report_schedule(cultivation.published_on, ends_on)
-    sequence = existing[-1].sequence if existing else 0
-    for due in schedule:
-        if due not in have and due > (existing[-1].due_on if existing else cultivation.published_on):
-            sequence += 1
-            ProgressReport.objects.create(cultivation=cultivation, sequence=sequence, due_on=due)
+    new = [due for due in report_schedule(cultivation.published_on, ends_on) if due > after]
+    ProgressReport.objects.bulk_create([ProgressReport(cultivation=cultivation, sequence=sequence + n, due_on=due)
+                                        for n, due in enumerate(new, start=1)])
 
 
 @dataclass(frozen=True)
@@ -308,10 +304,10 @@ def transition(acceptance: AcceptanceApplication, action: str, *, actor, reason:
     if rule is None:
         raise InvalidInput(_("未知的操作：%(a)s") % {"a": action}, field="action")
     with transaction.atomic():
-        acceptance = AcceptanceApplication.objects.select_for_update(of=("self",)).select_related(
-            "cultivation__factory__enterprise", "cultivation__factory__county", "cultivation__application__quota",
-            "cultivation__campaign").get(pk=acceptance.pk)
-        CultivationObject.objects.select_for_update().filter(pk=acceptance.cultivation_id).first()
+        acceptance = AcceptanceApplication.objects.select_for_update().get(pk=acceptance.pk)
+        # the object is read under its own lock: the effects may close or extend it
+        acceptance.cultivation = CultivationObject.objects.select_for_update(of=("self",)).select_related(
+            "factory__enterprise", "factory__county", "application__quota", "campaign").get(pk=acceptance.cultivation_id)
         if acceptance.state not in rule.sources:
             raise TransitionNotAllowed(_("验收申请当前为“%(s)s”，不能执行“%(a)s”。") % {
                 "s": S(acceptance.state).label, "a": LABELS[action]})
@@ -396,8 +392,6 @@ def save_draft(cultivation: CultivationObject, *, actor, summary: str, results: 
 def attach_evidence(acceptance: AcceptanceApplication, *, actor, target_number: int, upload) -> AcceptanceEvidence:
     """A PDF or image of evidence against one target, sniffed by content. Side effects: the file;
     audit event acceptance.evidence."""
-    import filetype
-
     acceptance = AcceptanceApplication.objects.select_for_update().select_related("cultivation__factory__enterprise").get(
         pk=acceptance.pk)
     if not is_enterprise_user_of(actor, acceptance.cultivation.factory.enterprise):
@@ -410,24 +404,13 @@ def attach_evidence(acceptance: AcceptanceApplication, *, actor, target_number: 
         raise InvalidInput(_("请选择培育目标。"), field="target") from None
     if not acceptance.cultivation.targets.filter(number=target_number).exists():
         raise InvalidInput(_("未知的培育目标。"), field="target")
-    if upload is None:
-        raise InvalidInput(_("请选择文件。"), field="file")
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise InvalidInput(_("文件不能超过%(mb)dMB。") % {"mb": MAX_EVIDENCE_BYTES // 1024 // 1024}, field="file")
-    head = upload.read(8192)
-    upload.seek(0)
-    guessed = filetype.guess(head)
-    if guessed is None or guessed.mime not in EVIDENCE_TYPES:
-        raise InvalidInput(_("佐证材料只能是 PDF、JPG 或 PNG（按文件内容识别）。"), field="file")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    if acceptance.evidence.filter(sha256=digest.hexdigest(), target_number=target_number).exists():
+    checked = check_upload(upload, types=PDF_OR_IMAGE, max_bytes=MAX_EVIDENCE_BYTES,
+                           type_message=_("佐证材料只能是 PDF、JPG 或 PNG（按文件内容识别）。"))
+    if acceptance.evidence.filter(sha256=checked.sha256, target_number=target_number).exists():
         raise Conflict(_("该文件已上传。"))
     evidence = AcceptanceEvidence(acceptance=acceptance, target_number=target_number, original_name=upload.name[:255],
-                                  mime=guessed.mime, sha256=digest.hexdigest(), uploaded_by=actor)
-    evidence.file.save(f"{evidence.id.hex}.{guessed.extension}", upload, save=False)
+                                  mime=checked.mime, sha256=checked.sha256, uploaded_by=actor)
+    evidence.file.save(f"{evidence.id.hex}.{checked.extension}", upload, save=False)
     evidence.save()
     record_event("acceptance.evidence", actor=actor, obj=acceptance,
                  after={"target": target_number, "sha256": evidence.sha256, "name": evidence.original_name})

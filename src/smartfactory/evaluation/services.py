@@ -5,7 +5,6 @@ Every change is audited in the same transaction; state moves go through ``workfl
 
 from __future__ import annotations
 
-import hashlib
 import statistics
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,6 +21,7 @@ from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Authority, Enterprise, Membership
+from smartfactory.uploads import IMAGES, MB, check_upload
 
 from . import assign as assigner
 from .conflicts import ConflictIndex, applicant_of, conflict_reasons
@@ -636,26 +636,15 @@ def record_finding(visit: SiteVisit, *, actor, item: str, result: str, note: str
 
 @transaction.atomic
 def attach_site_photo(visit: SiteVisit, *, actor, item: str, upload) -> SiteVisitPhoto:
-    import filetype
-
     if not (_team_member(actor, visit) or is_miit_staff(actor)):
         raise NotPermitted()
     visit = _locked_open_visit(visit)
     if item not in {i["key"] for i in visit.checklist}:
         raise InvalidInput(_("核查清单中没有该项。"), field="item")
-    head = upload.read(8192)
-    upload.seek(0)
-    guessed = filetype.guess(head)
-    if guessed is None or guessed.mime not in ("image/jpeg", "image/png"):
-        raise InvalidInput(_("照片只能是 JPG 或 PNG（按文件内容识别）。"), field="file")
-    if upload.size > 20 * 1024 * 1024:
-        raise InvalidInput(_("文件不能超过%(mb)dMB。") % {"mb": 20}, field="file")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    photo = SiteVisitPhoto(visit=visit, item=item, original_name=upload.name[:255], sha256=digest.hexdigest(), uploaded_by=actor)
-    photo.file.save(f"{photo.id.hex}.{guessed.extension}", upload, save=False)
+    checked = check_upload(upload, types=IMAGES, max_bytes=20 * MB,
+                           type_message=_("照片只能是 JPG 或 PNG（按文件内容识别）。"))
+    photo = SiteVisitPhoto(visit=visit, item=item, original_name=upload.name[:255], sha256=checked.sha256, uploaded_by=actor)
+    photo.file.save(f"{photo.id.hex}.{checked.extension}", upload, save=False)
     photo.save()
     record_event("evaluation.site_photo", actor=actor, obj=visit.evaluation, after={"item": item, "sha256": photo.sha256})
     return photo

@@ -4,7 +4,6 @@ only the ministry can reopen. Every step is audited."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import yaml
@@ -23,6 +22,7 @@ from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, Transit
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, MembershipStatus, Role
 from smartfactory.organisations.models import Authority, Membership
 from smartfactory.organisations.queries import active_memberships, is_platform_admin
+from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
 
 from .models import Batch, LevelDossier, StampedScan
 
@@ -261,24 +261,12 @@ def attach_level_scan(dossier: LevelDossier, *, kind: str, upload, actor) -> Sta
 
 def _store_scan(scan: StampedScan, upload) -> StampedScan:
     """Checks a stamped scan by content (PDF, JPG or PNG; 20 MB) and stores it with its SHA-256."""
-    import filetype
-
-    kind = scan.kind
-    if kind not in StampedScan.Kind.values:
+    if scan.kind not in StampedScan.Kind.values:
         raise InvalidInput(_("未知的扫描件类别。"), field="kind")
-    head = upload.read(8192)
-    upload.seek(0)
-    guessed = filetype.guess(head)
-    if guessed is None or guessed.mime not in ("application/pdf", "image/jpeg", "image/png"):
-        raise InvalidInput(_("扫描件只能是 PDF、JPG 或 PNG（按文件内容识别）。"), field="file")
-    if upload.size > 20 * 1024 * 1024:
-        raise InvalidInput(_("文件不能超过%(mb)dMB。") % {"mb": 20}, field="file")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    scan.original_name, scan.sha256 = upload.name[:255], digest.hexdigest()
-    scan.file.save(f"{scan.id.hex}.{guessed.extension}", upload, save=False)
+    checked = check_upload(upload, types=PDF_OR_IMAGE, max_bytes=20 * MB,
+                           type_message=_("扫描件只能是 PDF、JPG 或 PNG（按文件内容识别）。"))
+    scan.original_name, scan.sha256 = upload.name[:255], checked.sha256
+    scan.file.save(f"{scan.id.hex}.{checked.extension}", upload, save=False)
     scan.save()
     return scan
 
