@@ -9,7 +9,7 @@ WORKERS ?= 3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/smartfactory
 APT_PACKAGES := chromium fonts-noto-cjk gettext poppler-utils
 
-.PHONY: run test install install-dev system-deps static messages migrate bootstrap lint test-sqlite test-postgres bench clean
+.PHONY: run test rules-check install install-dev system-deps static messages migrate bootstrap lint test-sqlite test-postgres bench clean
 
 $(VENV)/.stamp-runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ test-sqlite:
 test-postgres:
 	$(PY) scripts/ensure_pg_database.py "$(PG_URL)"
 	SMARTFACTORY_TESTING=1 DATABASE_URL="$(PG_URL)" $(PY) -m pytest -q
+
+# Each guard neutralised in turn (in process); the tests carrying its rules' markers must go red.
+rules-check: install-dev
+	SMARTFACTORY_TESTING=1 $(PY) -m pytest -q -p tests.rulescheck --rules-check -m "not e2e" \
+	  --rules-report var/rules-check.md
 
 bench: install-dev
 	$(PY) benchmarks/run_all.py

@@ -141,6 +141,7 @@ def test_resubmission_before_the_returning_levels_deadline(world, offset, allowe
                 run(world, Action.RESUBMIT, "enterprise")
 
 
+@pytest.mark.rule("R7")
 @pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (0, False), (1, False)])
 def test_enterprise_submission_deadline(world, offset, allowed):
     with time_machine.travel(ENTERPRISE_DEADLINE + timedelta(seconds=offset), tick=False):

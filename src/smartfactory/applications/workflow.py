@@ -22,6 +22,7 @@ from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import CampaignStatus, Stage
 from smartfactory.campaigns.services import ensure_before_deadline
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, Department, MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Authority, Membership
 from smartfactory.organisations.rules import is_enterprise_user_of
@@ -83,6 +84,7 @@ def prerequisite_tier(ctx: Context) -> None:
         )
 
 
+@guard("R7")
 def enterprise_deadline(ctx: Context) -> None:
     ensure_before_deadline(ctx.app.campaign, Stage.ENTERPRISE_SUBMISSION, tier=ctx.app.tier,
                            enterprise=ctx.app.factory.enterprise)
