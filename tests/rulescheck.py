@@ -23,6 +23,31 @@ def pytest_addoption(parser):
     group.addoption("--rules-check", action="store_true", help="neutralise each guard and expect red tests")
     group.addoption("--rules-check-guard", default="", help="only guards whose name contains this text")
     group.addoption("--rules-report", default="", help="write the table (Markdown) to this file")
+    group.addoption("--rules-trace", default="", help="run normally; write which tests each guard refused in (JSON)")
+
+
+_TRACE: dict[str, set] = defaultdict(set)
+_CURRENT: list[str] = [""]
+
+
+def pytest_configure(config):
+    if config.getoption("--rules-trace"):
+        from smartfactory import guards
+
+        guards.observe(lambda name: _TRACE[name].add(_CURRENT[0]))
+
+
+def pytest_runtest_setup(item):
+    _CURRENT[0] = item.nodeid
+
+
+def pytest_sessionfinish(session):
+    target = session.config.getoption("--rules-trace")
+    if target:
+        import json
+
+        Path(target).write_text(json.dumps({k: sorted(v) for k, v in sorted(_TRACE.items())}, ensure_ascii=False,
+                                           indent=1), encoding="utf-8")
 
 
 def _rule_items(items) -> dict[str, list]:
@@ -37,15 +62,22 @@ def _rule_items(items) -> dict[str, list]:
     return by_rule
 
 
-def _first_red(items, spares) -> str | None:
-    """Run the items in turn; the node id of the first that fails, else None. ``nextitem`` is always
-    another collected item, so session fixtures (the test database) stay up between runs."""
+def _first_red(items, spares) -> tuple[str | None, str]:
+    """Run the items in turn; the node id of the first whose test body fails, else None, and any
+    setup error (which proves nothing about the guard). ``nextitem`` is always another collected
+    item, so session fixtures (the test database) stay up between runs."""
     for item in items:
+        item.session._setupstate.teardown_exact(item)  # leave only what this item shares on the stack
         nextitem = next((s for s in spares if s is not item), None)
         reports = runtestprotocol(item, nextitem=nextitem, log=False)
-        if any(report.failed for report in reports):
-            return item.nodeid
-    return None
+        failed = [report for report in reports if report.failed]
+        if os.environ.get("RULES_CHECK_VERBOSE") and failed:
+            print(f"\n--- {item.nodeid} ({failed[0].when})\n{str(failed[0].longrepr)[-1500:]}")  # noqa: T201
+        if any(report.when == "call" for report in failed):
+            return item.nodeid, ""
+        if failed:
+            return None, f"{item.nodeid}: error in {failed[0].when}"
+    return None, ""
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -76,7 +108,9 @@ def pytest_runtestloop(session):
             problems.append(f"{name}: no test carries the marker of {', '.join(info.rules)}")
             continue
         with guards.neutralised(name):
-            red = _first_red(items, spares)
+            red, error = _first_red(items, spares)
+        if error:
+            problems.append(f"{name}: {error}")
         rows.append((", ".join(info.rules), name, len(items), red or "—", "red" if red else "GREEN"))
         if red is None:
             problems.append(f"{name}: neutralised, its {len(items)} test(s) stay green")

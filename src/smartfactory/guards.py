@@ -37,6 +37,7 @@ class GuardInfo:
 
 _GUARDS: dict[str, GuardInfo] = {}
 _NEUTRALISED: set[str] = set()
+_OBSERVERS: list[Callable[[str], None]] = []  # told the guard's name whenever it refuses (rules-trace)
 
 
 def guard(*rule_ids: str) -> Callable[[Callable], Callable]:
@@ -52,7 +53,18 @@ def guard(*rule_ids: str) -> Callable[[Callable], Callable]:
         def checked(*args, **kwargs):
             if _NEUTRALISED and name in _NEUTRALISED:
                 return None
-            return function(*args, **kwargs)
+            if not _OBSERVERS:
+                return function(*args, **kwargs)
+            try:
+                result = function(*args, **kwargs)
+            except Exception:
+                for observer in _OBSERVERS:
+                    observer(name)
+                raise
+            if result:
+                for observer in _OBSERVERS:
+                    observer(name)
+            return result
 
         checked.rule_ids = tuple(rule_ids)
         checked.guard_name = name
@@ -60,6 +72,11 @@ def guard(*rule_ids: str) -> Callable[[Callable], Callable]:
         return checked
 
     return wrap
+
+
+def observe(callback: Callable[[str], None]) -> None:
+    """Call ``callback(guard_name)`` each time a guard refuses (used by ``--rules-trace``)."""
+    _OBSERVERS.append(callback)
 
 
 def is_guard(function: Callable) -> bool:

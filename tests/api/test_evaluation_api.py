@@ -220,6 +220,7 @@ def test_conflicted_expert_and_other_province_get_404(national, client_for):
     assert own["count"] == 3
 
 
+@pytest.mark.rule("P4")
 def test_return_and_resubmit_by_the_recommender(national, client_for):
     n = national
     staff, leader = client_for(n["staff"]), client_for(n["leader"])

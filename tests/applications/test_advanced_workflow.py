@@ -59,6 +59,7 @@ def world():
         "other_district": f.user("jinjiang", role=Role.AUTHORITY_REVIEWER,
                                  authority=f.authority("510104", level=AuthorityLevel.COUNTY, parent=chengdu)),
     }
+    f.self_assessment(factory, campaign, "advanced")
     app = services.create_application(factory, campaign, tier="advanced", actor=users["enterprise"])
     services.update_content(app, actor=users["enterprise"], data=CONTENT)
     return {"campaign": campaign, "factory": factory, "users": users, "app": app, "sichuan": sichuan,
@@ -69,6 +70,7 @@ def run(world, action, who, **kw):
     return transition(world["app"], action, actor=world["users"][who], **kw)
 
 
+@pytest.mark.rule("P5", "R3")
 def test_district_city_province_certification_writes_tier_history(world):
     u = world["users"]
     with time_machine.travel(BEFORE_ALL, tick=False):
@@ -100,6 +102,7 @@ def test_district_city_province_certification_writes_tier_history(world):
     assert actions[-4:] == ["application.submit", "application.approve", "application.approve", "application.certify"]
 
 
+@pytest.mark.rule("P4")
 def test_return_resubmit_and_the_reviewer_sees_the_diff(world):
     with time_machine.travel(BEFORE_ALL, tick=False):
         run(world, Action.SUBMIT, "enterprise")
@@ -115,6 +118,7 @@ def test_return_resubmit_and_the_reviewer_sees_the_diff(world):
     assert changes == {"highlights": ("效率提升20%", "效率提升25%"), "investment": ("1200", "1350")}
 
 
+@pytest.mark.rule("R22")
 @pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (0, False), (1, False)])
 def test_county_review_deadline_boundary(world, offset, allowed):
     with time_machine.travel(BEFORE_ALL, tick=False):
@@ -127,6 +131,7 @@ def test_county_review_deadline_boundary(world, offset, allowed):
                 run(world, Action.APPROVE, "district")
 
 
+@pytest.mark.rule("P3", "R22")
 @pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (0, False), (1, False)])
 def test_resubmission_before_the_returning_levels_deadline(world, offset, allowed):
     with time_machine.travel(BEFORE_ALL, tick=False):
@@ -152,6 +157,7 @@ def test_enterprise_submission_deadline(world, offset, allowed):
                 run(world, Action.SUBMIT, "enterprise")
 
 
+@pytest.mark.rule("R3")
 def test_without_basic_tier_cannot_submit(world):
     TierAward.objects.filter(factory=world["factory"]).delete()
     with time_machine.travel(BEFORE_ALL, tick=False), pytest.raises(NotEligible) as exc:
@@ -159,6 +165,7 @@ def test_without_basic_tier_cannot_submit(world):
     assert "基础级" in exc.value.message
 
 
+@pytest.mark.rule("P2")
 def test_incomplete_cannot_submit_and_submitted_cannot_be_edited(world):
     services.update_content(world["app"], actor=world["users"]["enterprise"], data={"summary": ""})
     with time_machine.travel(BEFORE_ALL, tick=False):
@@ -180,6 +187,7 @@ def test_wrong_level_or_outsider_cannot_act(world):
             run(world, Action.SUBMIT, "enterprise")  # submit twice
 
 
+@pytest.mark.rule("P7")
 def test_withdraw_only_before_the_first_review(world):
     with time_machine.travel(BEFORE_ALL, tick=False):
         run(world, Action.SUBMIT, "enterprise")
@@ -201,6 +209,7 @@ def test_configured_chain_city_then_province_and_soe_channel(world):
     f.award(factory, "basic", year=2040)
     leader = f.user("soe-leader", role=Role.AUTHORITY_LEADER, authority=group)
     ent_user = f.user("soe-ent", role=Role.ENTERPRISE_ADMIN, enterprise=member)
+    f.self_assessment(factory, world["campaign"], "advanced")
     soe_app = services.create_application(factory, world["campaign"], tier="advanced", actor=ent_user)
     services.update_content(soe_app, actor=ent_user, data=CONTENT)
     with time_machine.travel(BEFORE_ALL, tick=False):

@@ -91,6 +91,7 @@ def attach(app, user, kind, name, data):
 
 
 # ------------------------------------------------------------------ eligibility
+@pytest.mark.rule("R6")
 def test_without_advanced_award_excellent_is_refused_with_reasons(setup):
     setup["factory"].tier_awards.filter(tier="advanced").delete()
     with pytest.raises(NotEligible) as exc:
@@ -98,6 +99,7 @@ def test_without_advanced_award_excellent_is_refused_with_reasons(setup):
     assert "申报卓越级须已获评先进级" in exc.value.message
 
 
+@pytest.mark.rule("R16")
 def test_leading_without_excellent_is_refused(setup):
     with pytest.raises(NotEligible) as exc:
         services.create_application(setup["factory"], setup["campaign"], tier="leading", actor=setup["user"])
@@ -105,6 +107,7 @@ def test_leading_without_excellent_is_refused(setup):
     assert "自评估未达到领航级要素条件" in exc.value.message  # every reason, not only the first
 
 
+@pytest.mark.rule("R5")
 def test_branch_outside_special_industries_is_refused_inside_allowed(setup):
     e = setup["enterprise"]
     e.legal_status, e.parent_uscc, e.industry_id = LegalStatus.BRANCH, f.enterprise("110108").uscc, "34"
@@ -117,7 +120,10 @@ def test_branch_outside_special_industries_is_refused_inside_allowed(setup):
     assert services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
 
 
+@pytest.mark.rule("R21")
 def test_province_channel_restricted_to_applicants_registered_there(setup):
+    setup["campaign"].recommender_basis = "factory"  # recommended where the factory is: Sichuan's rule applies
+    setup["campaign"].save()
     ChannelRule.objects.create(campaign=setup["campaign"], province_code="510000", province_name="四川省",
                                registered_in_province_only=True, basis="川经信智能函〔2025〕319号")
     outsider = f.enterprise("330203")  # registered in Ningbo
@@ -126,6 +132,7 @@ def test_province_channel_restricted_to_applicants_registered_there(setup):
     factory.save()
     f.award(factory, "advanced", year=2041, by=setup["sichuan"])
     user = f.user("ningbo", role=Role.ENTERPRISE_ADMIN, enterprise=outsider)
+    f.self_assessment(factory, setup["campaign"], "excellent")
     with pytest.raises(NotEligible) as exc:
         services.create_application(factory, setup["campaign"], tier="excellent", actor=user)
     assert "四川省仅受理在本省注册的申报主体" in exc.value.message
@@ -144,6 +151,7 @@ def test_book_autosave_sanitises_and_conflicts(setup):
     assert services.entries_of(app)["part1.factory_address"] == "成都市武侯区武侯大道1号"  # prefilled from the profile
 
 
+@pytest.mark.rule("R9", "P2")
 def test_confidential_marking_in_attached_pdf_blocks_submit_naming_file_and_page(setup):
     user = setup["user"]
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
@@ -190,6 +198,7 @@ def test_pdf_with_javascript_is_refused(setup):
     assert not app.attachments.exists()
 
 
+@pytest.mark.rule("R7")
 @pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (1, False)])
 def test_submission_deadline(setup, offset, allowed):
     user = setup["user"]

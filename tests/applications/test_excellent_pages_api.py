@@ -81,6 +81,8 @@ def _make_non_sichuan(setup):
 
     ChannelRule.objects.create(campaign=setup["campaign"], province_code="510000", province_name="四川省",
                                registered_in_province_only=True)
+    setup["campaign"].recommender_basis = "factory"  # recommended where the factory is: Sichuan's rule applies
+    setup["campaign"].save()
     e = setup["enterprise"]
     e.county_id, e.province_code, e.city_code = "330203", "330000", "330200"
     e.save()
@@ -98,6 +100,7 @@ REFUSALS = [
 ]
 
 
+@pytest.mark.rule("R5", "R6", "R16", "R21")
 @pytest.mark.parametrize(("tier", "prepare", "reason"), REFUSALS)
 def test_refusals_by_api_and_page(setup, client_for, tier, prepare, reason):
     prepare(setup)
@@ -121,6 +124,7 @@ def _ready_application(setup, client):
     return app
 
 
+@pytest.mark.rule("R7")
 @pytest.mark.parametrize("via", ["api", "page"])
 @pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (1, False)])
 def test_submission_deadline_by_api_and_page(setup, client_for, via, offset, allowed):

@@ -22,12 +22,14 @@ def _second_application(world, county="510107", name="ent2"):
     factory = f.factory(enterprise)
     f.award(factory, "basic", year=2040)
     user = f.user(name, role=Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    f.self_assessment(factory, world["campaign"], "advanced")
     app = services.create_application(factory, world["campaign"], tier="advanced", actor=user)
     services.update_content(app, actor=user, data=CONTENT)
     with time_machine.travel(BEFORE_ALL, tick=False):
         return transition(app, Action.SUBMIT, actor=user)
 
 
+@pytest.mark.rule("P4")
 def test_reviews_api(world, client_for):
     with time_machine.travel(BEFORE_ALL, tick=False):
         transition(world["app"], Action.SUBMIT, actor=world["users"]["enterprise"])

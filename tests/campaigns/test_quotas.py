@@ -100,6 +100,7 @@ def _submitted_excellent(setup, n):
     return apps
 
 
+@pytest.mark.rule("R10")
 def test_recommend_guard_at_quota_n_and_n_plus_one(setup):
     c = setup["campaign"]
     compute_quotas(c)
@@ -133,6 +134,7 @@ def test_quota_api_reports_used(setup, client_for):
     assert len([r for r in rows if r["tier"] == "excellent"]) == 31 + 1  # provinces and XPCC (no SOE group here)
 
 
+@pytest.mark.rule("R10")
 def test_city_subquota_at_n_and_n_plus_one(setup):
     from smartfactory.campaigns.quotas import set_city_subquota
 

@@ -73,6 +73,7 @@ def _forwarded(x):
     return flow.transition(_submitted(x), flow.Act.APPROVE, actor=x["leader"], reason="材料齐全，同意报送")
 
 
+@pytest.mark.rule("P9", "P12")
 def test_submission_needs_a_value_and_evidence_for_every_target(leading):
     x = leading
     a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY,
@@ -97,6 +98,7 @@ def test_submission_needs_a_value_and_evidence_for_every_target(leading):
         flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
 
 
+@pytest.mark.rule("P9", "P11")
 def test_an_overdue_progress_report_must_be_filed_first(leading):
     x = leading
     first = x["cultivation"].reports.get(sequence=1)
@@ -109,6 +111,7 @@ def test_an_overdue_progress_report_must_be_filed_first(leading):
         assert flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"]).state == "submitted"
 
 
+@pytest.mark.rule("P9", "R20")
 def test_the_first_submission_closes_with_the_period(leading):
     """Boundary: the period's last day is the last day to apply (Beijing time)."""
     x = leading
@@ -126,6 +129,7 @@ def test_the_first_submission_closes_with_the_period(leading):
         assert flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"]).state == "submitted"
 
 
+@pytest.mark.rule("P4", "P9")
 def test_recommender_returns_then_approves_into_the_national_acceptance(leading):
     x = leading
     a = _submitted(x)
@@ -152,6 +156,7 @@ def test_recommender_returns_then_approves_into_the_national_acceptance(leading)
     assert AuditEvent.objects.filter(action__in=["acceptance.return", "acceptance.resubmit", "acceptance.approve"]).count() == 3
 
 
+@pytest.mark.rule("P9")
 def test_rejected_by_the_recommender(leading):
     x = leading
     a = flow.transition(_submitted(x), flow.Act.REJECT, actor=x["leader"], reason="目标未达成")
@@ -185,6 +190,7 @@ def _accepted_through_the_evaluation(x):
     return a, Evaluation.objects.get(pk=e.pk)
 
 
+@pytest.mark.rule("P9")
 def test_expert_acceptance_publicity_and_decision_make_it_leading_on_the_public_list(leading):
     x = leading
     a, e = _accepted_through_the_evaluation(x)
@@ -214,6 +220,7 @@ def test_expert_acceptance_publicity_and_decision_make_it_leading_on_the_public_
     assert Notification.objects.filter(kind="cultivation.accepted", user=x["enterprise_user"]).exists()
 
 
+@pytest.mark.rule("P9")
 def test_not_approved_acceptance_closes_the_object(leading):
     x = leading
     a = _forwarded(x)
@@ -228,6 +235,7 @@ def test_not_approved_acceptance_closes_the_object(leading):
         flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
 
 
+@pytest.mark.rule("P9", "R20")
 def test_deferral_extends_the_period_within_two_years_only(leading):
     x = leading
     c = x["cultivation"]
@@ -256,6 +264,7 @@ def test_deferral_extends_the_period_within_two_years_only(leading):
     assert again.pk != a.pk  # a new acceptance application within the extended period
 
 
+@pytest.mark.rule("P9")
 def test_the_period_end_waits_for_a_submitted_acceptance(leading):
     x = leading
     c = x["cultivation"]
@@ -275,6 +284,7 @@ def _json(client, method: str, url: str, body: dict | None = None):
     return getattr(client, method)(url, json.dumps(body or {}), content_type="application/json")
 
 
+@pytest.mark.rule("P9", "P12", "R20")
 def test_acceptance_over_the_api_in_the_callers_scope(leading, client_for):
     x = leading
     c = x["cultivation"]
@@ -325,6 +335,7 @@ def test_acceptance_over_the_api_in_the_callers_scope(leading, client_for):
     assert client_for(unassigned).get(file_url).status_code == 404
 
 
+@pytest.mark.rule("P4", "P9", "R20")
 def test_acceptance_pages_for_the_enterprise_the_province_and_the_ministry(leading, client_for):
     x = leading
     c = x["cultivation"]

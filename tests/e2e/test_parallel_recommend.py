@@ -70,7 +70,8 @@ from smartfactory.assessments import questionnaire
 from smartfactory.assessments import services as assessments
 from smartfactory.assessments.models import SelfAssessment
 from smartfactory.campaigns.models import Campaign
-from smartfactory.campaigns.quotas import override_quota, quota_for
+from smartfactory.applications.recommender import quota_of
+from smartfactory.campaigns.quotas import override_quota
 from smartfactory.campaigns.services import framework_spec_for
 from smartfactory.demo.identifiers import make_uscc
 from smartfactory.organisations.enums import LegalStatus, Role
@@ -149,7 +150,7 @@ for i in range(P["count"]):
     app = TierApplication.objects.get(pk=app.pk)
     assert app.state == State.IN_REVIEW and app.current_authority_id == province.id, (app.state, app.chain)
     assert Action.RECOMMEND in allowed_actions(app, leader), allowed_actions(app, leader)
-    mine = quota_for(campaign, "excellent", reg.enterprise, county[:2] + "0000")
+    mine = quota_of(TierApplication.objects.get(pk=app.pk))
     assert mine is not None and (quota is None or mine.pk == quota.pk), "applications draw on different quotas"
     quota = mine
     ids.append(str(app.pk))

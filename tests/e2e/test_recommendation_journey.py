@@ -51,7 +51,7 @@ reg, app, password = submitted_application(
 app = TierApplication.objects.get(pk=app.pk)
 assert app.state == State.IN_REVIEW and "武侯区" in app.current_authority.name, (
     app.state, str(app.current_authority))
-quota = quota_for(campaign, "excellent", reg.enterprise, county[:2] + "0000")
+quota = quota_of(TierApplication.objects.get(pk=app.pk))
 assert quota is not None, "no Sichuan 卓越级 quota"
 quota = override_quota(quota, value=P["quota"], actor=users["demo-ministry"], reason="端到端测试：推荐旅程留足名额")
 # a second application, already recommended, so the province has an order to change by dragging

@@ -46,6 +46,7 @@ def test_submitted_batch_opens_evaluations_with_automatic_checks(national):
     assert AuditEvent.objects.filter(action="evaluation.open").count() == 3
 
 
+@pytest.mark.rule("P4")
 def test_formal_check_fail_returns_to_the_recommender_who_resubmits(national):
     n = national
     e = n["evaluations"][0]
@@ -61,6 +62,7 @@ def test_formal_check_fail_returns_to_the_recommender_who_resubmits(national):
     assert _pass(n, e).state == EvaluationState.EXPERT_REVIEW
 
 
+@pytest.mark.rule("P8")
 def test_failed_automatic_check_needs_a_reason_to_pass(national):
     n = national
     e = n["evaluations"][0]
@@ -244,6 +246,7 @@ def test_site_visit_team_is_conflict_checked_and_checklist_follows_scenarios(nat
     assert keys[:2] == ["g:basic", "g:data"] and any(k.startswith("s:") for k in keys)
 
 
+@pytest.mark.rule("P9")
 def test_publicity_objection_blocks_finalising_until_handled_then_decision_awards(national, user_of):
     n = national
     e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
@@ -279,6 +282,7 @@ def test_publicity_objection_blocks_finalising_until_handled_then_decision_award
     assert Notification.objects.filter(kind="evaluation.decided").exists()
 
 
+@pytest.mark.rule("P9")
 def test_upheld_objection_takes_the_application_off_the_list(national, user_of):
     n = national
     e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
@@ -291,6 +295,7 @@ def test_upheld_objection_takes_the_application_off_the_list(national, user_of):
     assert Objection.objects.get().status == "upheld"
 
 
+@pytest.mark.rule("P9")
 def test_objection_outside_the_period_is_refused(national, user_of):
     n = national
     e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
@@ -300,6 +305,7 @@ def test_objection_outside_the_period_is_refused(national, user_of):
                                   content="公示结束后才提交的异议内容。")
 
 
+@pytest.mark.rule("P9")
 def test_leading_tier_ends_in_the_cultivation_list(national, user_of):
     """领航级 follows the same path; the decision makes a cultivation object for at most two years."""
     from smartfactory.cultivation.models import CultivationObject

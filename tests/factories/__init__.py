@@ -69,3 +69,42 @@ def user(username: str | None = None, *, role: str | None = None, enterprise: En
 
 def platform_admin(username: str = "admin-user") -> User:
     return user(username, role=Role.PLATFORM_ADMIN, is_staff=True, is_superuser=True)
+
+
+BUILT = (1, 4, 12, 24, 30)  # one scenario in each of the five dimensions
+FACTS_PLAN = {  # what a factory that attains each tier reports (framework 2025)
+    "basic": {"cmmm": 2, "kpi": "above_provincial_average", "ai": ()},
+    "advanced": {"cmmm": 2, "kpi": "provincial_leading", "ai": ()},
+    "excellent": {"cmmm": 3, "kpi": "national_leading", "ai": (24,)},
+    "leading": {"cmmm": 4, "kpi": "global_leading", "ai": (1, 12, 24)},
+}
+
+
+def facts_for(tier: str, *, version: str = "2025", **changes) -> dict:
+    """Facts that attain ``tier`` exactly; ``changes`` replace top-level facts (e.g. cmmm_level=2)."""
+    from smartfactory.frameworks.services import spec_for
+
+    plan = FACTS_PLAN[tier]
+    facts = {
+        "basic_requirements": {b.id: True for b in spec_for(version).basic_requirements},
+        "cmmm_level": plan["cmmm"], "scenarios": [{"number": n, "ai": n in plan["ai"]} for n in BUILT],
+        "kpi_benchmark_level": plan["kpi"],
+    }
+    facts.update(changes)
+    return facts
+
+
+def self_assessment(f: Factory, campaign, tier: str = "advanced", facts: dict | None = None):
+    """A complete self-assessment of this campaign, scored by the engine, attaining ``tier`` (or what
+    the given facts attain)."""
+    from smartfactory.assessments.models import SelfAssessment
+    from smartfactory.frameworks.engine import evaluate, validate_facts
+    from smartfactory.frameworks.services import spec_for
+
+    spec = spec_for(campaign.framework_version)
+    facts = facts or facts_for(tier, version=campaign.framework_version)
+    verdict = {**evaluate(spec, validate_facts(spec, facts)), "complete": True, "missing": []}
+    assessment, _created = SelfAssessment.objects.update_or_create(
+        factory=f, campaign=campaign, defaults={"framework_version": campaign.framework_version, "facts": facts,
+                                                "verdict": verdict, "attained_tier": verdict["attained_tier"] or ""})
+    return assessment

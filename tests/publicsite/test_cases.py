@@ -154,6 +154,7 @@ def test_consent_request_notifies_the_enterprise_admins(world, django_capture_on
     assert notes[0].link == f"/public/consent/{case.id}/"
 
 
+@pytest.mark.rule("R9")
 def test_finding_in_redacted_text_blocks_publication(world):
     case = consented(world, text="本系统涉及内部工艺参数，详情见机密附件。")
     assert {f["term"] for f in case.findings} == {"内部", "机密"}
@@ -175,6 +176,7 @@ def test_finding_in_redacted_text_blocks_publication(world):
     assert transition_case(case, CaseAction.PUBLISH, actor=world["ministry"]).status == CaseStatus.PUBLISHED
 
 
+@pytest.mark.rule("R9")
 def test_contact_details_count_as_findings(world):
     case = consented(world, text="如需参观请致电 028-85551234 或发邮件至 zhang@shudu.example.cn。")
     assert {f["term"] for f in case.findings} == {"028-85551234", "zhang@shudu.example.cn"}
@@ -182,6 +184,7 @@ def test_contact_details_count_as_findings(world):
         transition_case(case, CaseAction.PUBLISH, actor=world["ministry"])
 
 
+@pytest.mark.rule("P4")
 def test_only_an_admin_of_that_enterprise_consents(world):
     case = transition_case(new_case(world), CaseAction.REQUEST_CONSENT, actor=world["ministry"])
     for user in (world["member"], world["other_admin"], world["ministry"]):
@@ -215,6 +218,7 @@ def test_consent_page_is_404_for_other_enterprises_and_before_the_request(world,
     assert case.status == CaseStatus.CONSENT_REQUESTED
 
 
+@pytest.mark.rule("P4")
 def test_enterprise_consents_through_the_page(world, client_for):
     case = transition_case(new_case(world), CaseAction.REQUEST_CONSENT, actor=world["ministry"])
     client = client_for(world["admin"])
@@ -243,6 +247,7 @@ def test_manage_pages_are_404_for_everyone_but_ministry(world, client_for):
         assert ministry.get(url).status_code == 200, url
 
 
+@pytest.mark.rule("P4")
 def test_ministry_runs_the_case_through_the_pages(world, client_for):
     client = client_for(world["ministry"])
     award = world["award"]
@@ -343,3 +348,21 @@ def test_case_list_query_count_does_not_grow(world, url):
                         actor=world["ministry"])
     assert Client().get("/api/v1/public/cases").json()["count"] == 3
     assert one == _count(url)
+
+
+@pytest.mark.rule("P17")
+def test_consent_is_asked_only_with_a_text_and_for_a_public_award(world):
+    from smartfactory.organisations.models import TierAward
+
+    case = new_case(world)
+    Case.objects.filter(pk=case.pk).update(redacted_text="  ")
+    with pytest.raises(InvalidInput) as exc:
+        transition_case(case, CaseAction.REQUEST_CONSENT, actor=world["ministry"])
+    assert exc.value.field == "redacted_text"
+    Case.objects.filter(pk=case.pk).update(redacted_text=CLEAN_TEXT)
+    TierAward.objects.filter(pk=world["award"].pk).update(status="suspended")
+    with pytest.raises(NotEligible) as exc:
+        transition_case(case, CaseAction.REQUEST_CONSENT, actor=world["ministry"])
+    assert "已不在公开名单上" in exc.value.message
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT

@@ -55,6 +55,7 @@ def _scans(b):
                              actor=b["leader"])
 
 
+@pytest.mark.rule("P18", "R13")
 def test_reorder_finalise_submit_and_only_ministry_reopens(setup, batch):
     b = batch
     order = [str(b["apps"][2].id), str(b["apps"][0].id), str(b["apps"][1].id)]
@@ -166,6 +167,7 @@ def test_batch_list_query_count_does_not_grow_with_quotas(setup, batch, client_f
     assert count() == before
 
 
+@pytest.mark.rule("R13")
 @pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (0, False), (1, False)])
 def test_reorder_and_finalise_close_at_the_online_review_deadline(setup, batch, offset, allowed):
     b = batch

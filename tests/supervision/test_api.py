@@ -30,6 +30,7 @@ def ok(response, status: int = 200) -> dict:
     return response.json()
 
 
+@pytest.mark.rule("P4", "P16")
 def test_case_over_the_api(world, client_for):
     with at(OPENED):
         staff = client_for(world["staff"])
@@ -122,6 +123,7 @@ def test_openapi_lists_the_supervision_routes(world):
         assert path in paths, sorted(p for p in paths if "supervision" in p)
 
 
+@pytest.mark.rule("P16")
 def test_deadline_passed_over_the_api(world, client_for):
     with at(OPENED):
         case = open_case(world)

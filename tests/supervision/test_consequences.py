@@ -62,6 +62,7 @@ def test_a_revoked_excellent_award_leaves_the_public_list_and_stays_in_history(w
         assert portal.content.decode().count('data-testid="status-reason"') == 1
 
 
+@pytest.mark.rule("R3")
 def test_a_revoked_advanced_award_is_no_prerequisite_for_excellent(setup, django_capture_on_commit_callbacks):  # noqa: F811
     factory, campaign, applicant = setup["factory"], setup["campaign"], setup["user"]
     app = applications.create_application(factory, campaign, tier="excellent", actor=applicant)  # eligible today
@@ -76,7 +77,7 @@ def test_a_revoked_advanced_award_is_no_prerequisite_for_excellent(setup, django
     assert any("申报卓越级须已获评先进级" in r for r in reasons)
     with pytest.raises(NotEligible, match="须已获评先进级"):
         applications.create_application(factory, campaign, tier="excellent", actor=applicant)
-    with pytest.raises(NotEligible, match="须先取得先进级"):
+    with pytest.raises(NotEligible, match="须已获评先进级"):
         transition_application(app, AppAction.SUBMIT, actor=applicant)
     app.refresh_from_db()
     assert app.state == "draft"

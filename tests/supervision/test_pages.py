@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 FACTS = "2042年7月20日该工厂发生重大环境污染事件，经生态环境部门认定违法排放。"
 
 
+@pytest.mark.rule("P13")
 def test_authority_opens_a_case_from_the_award_search(world, client_for, django_capture_on_commit_callbacks):
     with at(OPENED):
         client = client_for(world["sc_reviewer"])
@@ -54,6 +55,7 @@ def test_authority_opens_a_case_from_the_award_search(world, client_for, django_
     assert [c.pk for c in listed.context["page"]] == [case.pk]
 
 
+@pytest.mark.rule("P4", "P16")
 def test_enterprise_reads_the_notice_and_responds_then_authority_decides(world, client_for):
     with at(OPENED):
         case = open_case(world, measure="suspend")
@@ -91,6 +93,7 @@ def test_enterprise_reads_the_notice_and_responds_then_authority_decides(world, 
         assert city.status_code == 200 and 'data-testid="action-lift"' not in city.content.decode()
 
 
+@pytest.mark.rule("P16")
 def test_respond_form_closes_at_the_deadline(world, client_for):
     with at(OPENED):
         case = open_case(world)

@@ -117,6 +117,7 @@ def test_not_met_becomes_a_case(world, round_, client_for, django_capture_on_com
         assert f"/console/supervision/{case.pk}/" in reviewer.get(f"/console/supervision/recheck/{round_.pk}/").content.decode()
 
 
+@pytest.mark.rule("P15")
 def test_only_a_not_met_item_opens_a_case(world, round_, client_for):
     ok_item = round_.items.get(award=world["excellent"])
     with at(OPENED + timedelta(days=1)):

@@ -26,6 +26,7 @@ RESPONSE = "事故系外包单位违规作业所致，企业已整改并追责�
 REASON = "经调查，事故为较大生产安全事故，企业负有主体责任，依照动态管理要求撤销其先进级智能工厂认定。"
 
 
+@pytest.mark.rule("P4", "P16")
 def test_due_process_revocation(world, django_capture_on_commit_callbacks, mailoutbox):
     with at(OPENED), django_capture_on_commit_callbacks(execute=True):
         case = open_case(world)
@@ -84,6 +85,7 @@ def test_due_process_revocation(world, django_capture_on_commit_callbacks, mailo
     assert events[2].actor_name == "sc-leader"
 
 
+@pytest.mark.rule("P16")
 @pytest.mark.parametrize(("offset", "still_open"), [(-1, True), (0, False), (1, False)])
 def test_response_deadline_boundary(world, offset, still_open):
     """The response is accepted strictly before the end of the due day (Beijing time); a decision
@@ -130,6 +132,7 @@ def test_who_may_open(world):
         world["advanced"].pk, world["other_award"].pk]
 
 
+@pytest.mark.rule("P13", "P14")
 def test_opening_checks_the_details_and_one_open_case_per_award(world):
     with at(OPENED):
         with pytest.raises(InvalidInput) as exc:
@@ -156,6 +159,7 @@ def test_opening_checks_the_details_and_one_open_case_per_award(world):
     assert AuditEvent.objects.filter(action="supervision.open").count() == 1
 
 
+@pytest.mark.rule("P4", "P14", "P16")
 def test_suspension_lift_and_later_revocation(world, django_capture_on_commit_callbacks):
     with at(OPENED):
         case = open_case(world, measure="suspend")

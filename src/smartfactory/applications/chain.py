@@ -1,9 +1,11 @@
 """Which authorities review an application, in order, fixed when it is submitted.
 
-Advanced tier (先进级): a central-SOE member → its group headquarters; an XPCC enterprise → XPCC;
-otherwise the province's configured chain (default county → city → province) resolved to the lead
-industry authority at each level of the enterprise's location. A level without an authority on the
-platform is skipped; the province level is required.
+The recommender (``recommender.recommender_for``, the one place that decides it) picks the channel:
+a central-SOE group headquarters, XPCC, or a province. For a province, its configured chain (default
+county → city → province) is resolved to the lead industry authority at each level — of the
+applicant's registered county, or of the factory's county when the campaign's rule recommends by the
+factory's location. A level without an authority on the platform is skipped; the province level is
+required.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.models import Campaign, ReviewChain
 from smartfactory.errors import NotEligible
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department
-from smartfactory.organisations.models import Authority, Enterprise
+from smartfactory.organisations.models import Authority, Factory
 
 from .enums import Level
+from .recommender import Basis, recommender_for
 
 DEFAULT_LEVELS = [Level.COUNTY, Level.CITY, Level.PROVINCE]
 STAGE_OF_LEVEL = {
@@ -38,20 +41,23 @@ def _lead(level: str, division_code: str) -> Authority | None:
     )
 
 
-def resolve_chain(enterprise: Enterprise, campaign: Campaign, tier: str) -> list[dict]:
-    if enterprise.soe_group_id and tier != "leading":  # leading: through the province where the factory is
-        return [{"level": Level.SOE_HQ, "authority": str(enterprise.soe_group_id)}]
-    if enterprise.is_xpcc:
+def resolve_chain(factory: Factory, campaign: Campaign, tier: str) -> list[dict]:
+    enterprise = factory.enterprise
+    rec = recommender_for(enterprise, factory, campaign, tier)
+    if rec.kind == "central_soe":
+        return [{"level": Level.SOE_HQ, "authority": str(rec.soe_group_id)}]
+    if rec.kind == "xpcc":
         xpcc = Authority.objects.filter(kind=AuthorityKind.XPCC, department=Department.INDUSTRY).first()
         if xpcc is None:
             raise NotEligible(_("兵团主管部门尚未在平台开通，暂不能提交。"))
         return [{"level": Level.XPCC, "authority": str(xpcc.id)}]
-    configured = ReviewChain.objects.filter(campaign=campaign, province_code=enterprise.province_code, tier=tier).first()
+    configured = ReviewChain.objects.filter(campaign=campaign, province_code=rec.province_code, tier=tier).first()
     levels = configured.levels if configured else DEFAULT_LEVELS
+    county = factory.county if rec.basis == Basis.FACTORY else enterprise.county
     divisions = {
-        Level.COUNTY: (AuthorityLevel.COUNTY, enterprise.county_id),
-        Level.CITY: (AuthorityLevel.CITY, enterprise.city_code),
-        Level.PROVINCE: (AuthorityLevel.PROVINCE, enterprise.province_code),
+        Level.COUNTY: (AuthorityLevel.COUNTY, county.code),
+        Level.CITY: (AuthorityLevel.CITY, county.city_code),
+        Level.PROVINCE: (AuthorityLevel.PROVINCE, rec.province_code),
     }
     chain = []
     for level in levels:

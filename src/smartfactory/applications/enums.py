@@ -15,6 +15,7 @@ class State(models.TextChoices):
 
 
 # a recommendation keeps drawing on its quota and stays in its batch after the national decision
+BOOK_TIERS = frozenset({"excellent", "leading"})  # tiers with an application book, recommended in quota
 QUOTA_STATES = (State.RECOMMENDED, State.AWARDED, State.CULTIVATING, State.NOT_SELECTED)
 
 

@@ -13,9 +13,10 @@ from smartfactory.versioning import save_versioned
 
 from . import book, confidentiality
 from . import content as content_rules
-from .eligibility import channel_province, reasons_not_eligible
+from .eligibility import reasons_not_eligible
 from .enums import State
 from .models import Attachment, BookEntry, TierApplication
+from .recommender import recommender_for
 from .workflow import BOOK_TIERS, is_applicant
 
 EDITABLE_STATES = {State.DRAFT, State.RETURNED}
@@ -28,17 +29,16 @@ def create_application(factory, campaign, *, tier: str, actor) -> TierApplicatio
 
     if not is_enterprise_user_of(actor, factory.enterprise):
         raise NotPermitted()
-    if tier in BOOK_TIERS:
-        reasons = reasons_not_eligible(factory, campaign, tier)
-        if reasons:
-            raise NotEligible("；".join(reasons), reasons=reasons)
-    elif tier not in content_rules.FIELDS:
+    if tier not in BOOK_TIERS and tier not in content_rules.FIELDS:
         raise TransitionNotAllowed(_("暂不支持在线申报%(t)s。") % {"t": Tier(tier).label})
+    reasons = reasons_not_eligible(factory, campaign, tier)
+    if reasons:
+        raise NotEligible("；".join(reasons), reasons=reasons)
     try:
         with transaction.atomic():
             app = TierApplication.objects.create(
                 factory=factory, campaign=campaign, tier=tier, created_by=actor,
-                province_code=channel_province(factory),
+                province_code=recommender_for(factory.enterprise, factory, campaign, tier).province_code,
             )
     except IntegrityError:
         raise Conflict(_("该工厂本年度已有进行中的%(t)s申报。") % {"t": Tier(tier).label}) from None

@@ -19,22 +19,22 @@ from django.utils.translation import gettext as _
 
 from smartfactory.assessments.models import SelfAssessment
 from smartfactory.audit.services import record_event
-from smartfactory.campaigns.enums import CampaignStatus, Stage
+from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.services import ensure_before_deadline
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, Department, MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Authority, Membership
 from smartfactory.organisations.rules import is_enterprise_user_of
-from smartfactory.organisations.services import attained_tiers, record_tier_award
+from smartfactory.organisations.services import record_tier_award
 
-from .chain import STAGE_OF_LEVEL, resolve_chain
+from .chain import resolve_chain
 from .content import missing_fields
-from .enums import QUOTA_STATES, Action, State
+from .deadlines import level_stages, resubmission_stages
+from .enums import BOOK_TIERS, QUOTA_STATES, Action, State
 from .models import ApplicationVersion, Review, TierApplication
-
-PREREQUISITE = {Tier.ADVANCED: Tier.BASIC, Tier.EXCELLENT: Tier.ADVANCED, Tier.LEADING: Tier.EXCELLENT}
-BOOK_TIERS = {Tier.EXCELLENT, Tier.LEADING}
+from .national import national_accept, national_award, national_cultivate, national_decline
+from .recommender import quota_of, recommender_of
 
 
 @dataclass
@@ -70,56 +70,54 @@ def is_current_leader(user, app: TierApplication) -> bool:
 
 
 # ------------------------------------------------------------------ guards
-def tier_open(ctx: Context) -> None:
-    campaign = ctx.app.campaign
-    if campaign.status != CampaignStatus.OPEN or not campaign.is_tier_open(ctx.app.tier):
-        raise TransitionNotAllowed(_("本年度行动未开放%(t)s申报。") % {"t": Tier(ctx.app.tier).label})
-
-
-def prerequisite_tier(ctx: Context) -> None:
-    needed = PREREQUISITE.get(ctx.app.tier)
-    if needed and needed not in attained_tiers(ctx.app.factory):
-        raise NotEligible(
-            _("申报%(t)s须先取得%(n)s（见工厂层级认定记录）。") % {"t": Tier(ctx.app.tier).label, "n": Tier(needed).label}
-        )
-
-
 @guard("R7")
 def enterprise_deadline(ctx: Context) -> None:
     ensure_before_deadline(ctx.app.campaign, Stage.ENTERPRISE_SUBMISSION, tier=ctx.app.tier,
                            enterprise=ctx.app.factory.enterprise)
 
 
-def complete(ctx: Context) -> None:
-    if ctx.app.tier in BOOK_TIERS:
-        book_ready(ctx)
-        return
-    missing = missing_fields(ctx.app.tier, ctx.app.content)
-    if missing:
-        raise NotEligible(_("申报内容未填写完整：%(f)s") % {"f": "、".join(missing)})
-
-
-def book_ready(ctx: Context) -> None:
-    """Excellent and leading: still eligible; every section, required attachment and the legal
-    representative present; no confidentiality finding left without a justification."""
-    from . import book as book_rules
+@guard("R1", "R3", "R5", "R6", "R16", "R21", "P1", "P19")
+def eligible(ctx: Context) -> None:
+    """Every condition of the target tier (``eligibility.CHECKS``), checked again at (re)submission."""
     from .eligibility import reasons_not_eligible
-    from .services import entries_of, scan
 
-    app = ctx.app
-    reasons = reasons_not_eligible(app.factory, app.campaign, app.tier)
+    reasons = reasons_not_eligible(ctx.app.factory, ctx.app.campaign, ctx.app.tier)
     if reasons:
         raise NotEligible("；".join(reasons), reasons=reasons)
-    version = app.campaign.framework_version
-    missing = book_rules.missing(version, app.tier, entries_of(app))
-    have = set(app.attachments.values_list("kind", flat=True))
-    from .models import Attachment
 
-    missing += [str(Attachment.Kind(k).label) for k in book_rules.required_attachments(version, app.tier) if k not in have]
-    if not app.legal_representative:
-        missing.append(str(_("法定代表人姓名")))
+
+@guard("P2")
+def complete(ctx: Context) -> None:
+    """The advanced tier's form; for excellent and leading every section of the book, every required
+    attachment and the legal representative."""
+    app = ctx.app
+    if app.tier not in BOOK_TIERS:
+        missing = missing_fields(app.tier, app.content)
+    else:
+        from . import book as book_rules
+        from .models import Attachment
+        from .services import entries_of
+
+        version = app.campaign.framework_version
+        missing = book_rules.missing(version, app.tier, entries_of(app))
+        have = set(app.attachments.values_list("kind", flat=True))
+        missing += [str(Attachment.Kind(k).label) for k in book_rules.required_attachments(version, app.tier)
+                    if k not in have]
+        if not app.legal_representative:
+            missing.append(str(_("法定代表人姓名")))
     if missing:
         raise NotEligible(_("申报内容未填写完整：%(f)s") % {"f": "、".join(missing)})
+
+
+@guard("R9")
+def confidentiality_clear(ctx: Context) -> None:
+    """Excellent and leading: no confidentiality finding in the book or its files left without a
+    justification (the reviewers see the justification)."""
+    from .services import scan
+
+    app = ctx.app
+    if app.tier not in BOOK_TIERS:
+        return
     findings = scan(app)
     app.confidentiality = {"findings": findings, "scanned_at": timezone.now().isoformat()}
     if findings and not app.confidentiality_justification.strip():
@@ -130,27 +128,33 @@ def book_ready(ctx: Context) -> None:
         )
 
 
+@guard("R13", "R21", "R22")
 def level_deadline(ctx: Context) -> None:
-    step = ctx.app.chain[ctx.app.current_step]
-    ensure_before_deadline(ctx.app.campaign, STAGE_OF_LEVEL[step["level"]], tier=ctx.app.tier,
-                           authority=ctx.app.current_authority)
+    for stage, kwargs in level_stages(ctx.app):
+        ensure_before_deadline(ctx.app.campaign, stage, tier=ctx.app.tier, **kwargs)
 
 
+@guard("P3")
 def returning_level_deadline(ctx: Context) -> None:
-    """The enterprise resubmits before the deadline of the level that returned it."""
-    level_deadline(ctx)
+    """The enterprise resubmits before the deadline of the level that returned it; where the campaign
+    says so, also before the enterprise submission deadline."""
+    for stage, kwargs in resubmission_stages(ctx.app):
+        ensure_before_deadline(ctx.app.campaign, stage, tier=ctx.app.tier, **kwargs)
 
 
+@guard("P4")
 def reason_required(ctx: Context) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请填写理由。"), field="reason")
 
 
+@guard("P5")
 def not_last_step(ctx: Context) -> None:
     if ctx.app.current_step >= len(ctx.app.chain) - 1:
         raise TransitionNotAllowed(_("本级为最终审核层级，请作出认定决定。"))
 
 
+@guard("R3", "R13")
 def last_step(ctx: Context) -> None:
     if ctx.app.current_step != len(ctx.app.chain) - 1:
         raise TransitionNotAllowed(_("只有最终审核层级可以认定。"))
@@ -168,6 +172,17 @@ def required_concurrence(app: TierApplication) -> list[Authority]:
     )
 
 
+@guard("P20", "R12", "R18")
+def decided_recommender(ctx: Context) -> None:
+    """Only the authority that the campaign's rule makes the recommender recommends or certifies."""
+    from .recommender import is_the_recommender
+
+    if not is_the_recommender(ctx.app.current_authority, recommender_of(ctx.app)):
+        raise TransitionNotAllowed(_("按本年度推荐规则，本申报不由%(a)s推荐或认定，请退回或联系上级主管部门。") % {
+            "a": ctx.app.current_authority})
+
+
+@guard("R3")
 def concurrence_recorded(ctx: Context) -> None:
     needed = {str(a.id) for a in required_concurrence(ctx.app)}
     missing = needed - set(ctx.concurrence)
@@ -177,28 +192,28 @@ def concurrence_recorded(ctx: Context) -> None:
     ctx.concurrence = sorted(needed)
 
 
+@guard("R3")
 def advanced_only(ctx: Context) -> None:
     if ctx.app.tier != Tier.ADVANCED:
         raise TransitionNotAllowed(_("卓越级、领航级由推荐单位在名额内推荐，由六部门认定。"))
 
 
+@guard("R10", "R17")
 def book_tier_only(ctx: Context) -> None:
     if ctx.app.tier not in BOOK_TIERS:
         raise TransitionNotAllowed(_("先进级由省级主管部门或中央企业集团认定，无需占用推荐名额。"))
 
 
+@guard("R10", "R11", "R12", "R17")
 def quota_available(ctx: Context) -> None:
     """The recommender still has a place: the quota row is locked, then its recommendations counted,
     so parallel recommendations can never exceed it (row lock on PostgreSQL; SQLite's IMMEDIATE
     transactions serialise writers)."""
     from smartfactory.campaigns.models import Quota
-    from smartfactory.campaigns.quotas import quota_for
     from smartfactory.errors import QuotaExceeded
 
-    from .eligibility import channel_province
-
     app = ctx.app
-    quota = quota_for(app.campaign, app.tier, app.factory.enterprise, channel_province(app.factory))
+    quota = quota_of(app)
     if quota is None:
         raise QuotaExceeded(_("尚未设定推荐名额，请联系工业和信息化部。"))
     quota = Quota.objects.select_for_update().get(pk=quota.pk)
@@ -237,14 +252,17 @@ def _evaluation_in(ctx: Context, state: str, tiers) -> None:
         raise TransitionNotAllowed(_("国家评审尚未作出相应结论。"))
 
 
+@guard("P6")
 def evaluation_approved_excellent(ctx: Context) -> None:
     _evaluation_in(ctx, "approved", {Tier.EXCELLENT})
 
 
+@guard("R19")
 def evaluation_approved_leading(ctx: Context) -> None:
     _evaluation_in(ctx, "approved", {Tier.LEADING})
 
 
+@guard("R20")
 def acceptance_approved(ctx: Context) -> None:
     """The six ministries decided the latest acceptance evaluation of this 领航级 object."""
     evaluation = ctx.app.evaluations.filter(kind="acceptance").order_by("-created_at").first()
@@ -253,10 +271,12 @@ def acceptance_approved(ctx: Context) -> None:
     ctx.acceptance_evaluation = evaluation
 
 
+@guard("P6")
 def evaluation_not_approved(ctx: Context) -> None:
     _evaluation_in(ctx, "not_approved", BOOK_TIERS)
 
 
+@guard("P7")
 def no_review_yet(ctx: Context) -> None:
     if ctx.app.reviews.exists():
         raise TransitionNotAllowed(_("已有审核记录，不能撤回。"))
@@ -300,7 +320,8 @@ def _new_version(ctx: Context) -> None:
 
 def _submit(ctx: Context) -> None:
     app = ctx.app
-    app.chain = resolve_chain(app.factory.enterprise, app.campaign, app.tier)
+    app.chain = resolve_chain(app.factory, app.campaign, app.tier)
+    app.province_code = recommender_of(app).province_code
     app.current_step = 0
     app.current_authority_id = app.chain[0]["authority"]
     app.submitted_at = timezone.now()
@@ -368,48 +389,6 @@ def _certify(ctx: Context) -> None:
                       certificate_no=app.certificate_no, awarded_on=timezone.localdate())
 
 
-def _miit() -> Authority:
-    return Authority.objects.get(kind=AuthorityKind.MINISTRY, is_lead=True)
-
-
-def _national_award(ctx: Context) -> None:
-    """卓越级 decided by the six ministries: the tier history line, published on the decision date."""
-    app, evaluation = ctx.app, ctx.app.evaluation
-    decided_on = timezone.localdate(evaluation.publicity.decided_at) if evaluation.publicity_id else timezone.localdate()
-    app.certificate_no, app.decided_at, app.state = evaluation.certificate_no, timezone.now(), State.AWARDED
-    award = record_tier_award(app.factory, actor=ctx.actor, year=app.campaign.year, tier=app.tier, authority=_miit(),
-                              certificate_no=app.certificate_no, awarded_on=decided_on)
-    award.published_on = decided_on
-    award.save(update_fields=["published_on"])
-
-
-def _national_cultivate(ctx: Context) -> None:
-    """领航级 selected: a cultivation object whose period starts on the list's publication date and
-    lasts at most two years."""
-    from smartfactory.cultivation.services import create_cultivation
-
-    app, evaluation = ctx.app, ctx.app.evaluation
-    decided_on = timezone.localdate(evaluation.publicity.decided_at) if evaluation.publicity_id else timezone.localdate()
-    app.certificate_no, app.decided_at, app.state = evaluation.certificate_no, timezone.now(), State.CULTIVATING
-    create_cultivation(app, published_on=decided_on, list_number=evaluation.certificate_no, actor=ctx.actor)
-
-
-def _national_accept(ctx: Context) -> None:
-    """A 领航级 cultivation object passed acceptance: the 领航级 line of its tier history, published on
-    the decision date with the acceptance certificate number."""
-    app, evaluation = ctx.app, ctx.acceptance_evaluation
-    decided_on = timezone.localdate(evaluation.publicity.decided_at) if evaluation.publicity_id else timezone.localdate()
-    app.certificate_no, app.decided_at, app.state = evaluation.certificate_no, timezone.now(), State.AWARDED
-    award = record_tier_award(app.factory, actor=ctx.actor, year=decided_on.year, tier=Tier.LEADING, authority=_miit(),
-                              certificate_no=evaluation.certificate_no, awarded_on=decided_on)
-    award.published_on = decided_on
-    award.save(update_fields=["published_on"])
-
-
-def _national_decline(ctx: Context) -> None:
-    ctx.app.decided_at, ctx.app.state = timezone.now(), State.NOT_SELECTED
-
-
 @dataclass(frozen=True)
 class Transition:
     sources: frozenset
@@ -420,27 +399,29 @@ class Transition:
 
 TABLE: dict[str, Transition] = {
     Action.SUBMIT: Transition(frozenset({State.DRAFT}), is_applicant,
-                              (tier_open, prerequisite_tier, enterprise_deadline, complete), _submit),
+                              (enterprise_deadline, eligible, complete, confidentiality_clear), _submit),
     Action.WITHDRAW: Transition(frozenset({State.IN_REVIEW}), is_applicant, (no_review_yet,), _withdraw),
     Action.APPROVE: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, not_last_step), _approve),
     Action.RETURN: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _return),
     Action.REJECT: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _reject),
     Action.RESUBMIT: Transition(frozenset({State.RETURNED}), is_applicant,
-                                (tier_open, prerequisite_tier, complete, returning_level_deadline), _resubmit),
+                                (returning_level_deadline, eligible, complete, confidentiality_clear), _resubmit),
     Action.CERTIFY: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
-                               (advanced_only, level_deadline, last_step, concurrence_recorded), _certify),
+                               (advanced_only, level_deadline, last_step, decided_recommender, concurrence_recorded),
+                               _certify),
     Action.RECOMMEND: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
-                                 (book_tier_only, level_deadline, last_step, quota_available), _recommend),
+                                 (book_tier_only, level_deadline, last_step, decided_recommender, quota_available),
+                                 _recommend),
     # the national decision, taken by the evaluation workflow when the six ministries decide
     Action.NATIONAL_AWARD: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_approved_excellent,),
-                                      _national_award),
+                                      national_award),
     Action.NATIONAL_CULTIVATE: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_approved_leading,),
-                                          _national_cultivate),
+                                          national_cultivate),
     Action.NATIONAL_DECLINE: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_not_approved,),
-                                        _national_decline),
+                                        national_decline),
     # the acceptance of a 领航级 cultivation object, taken when the six ministries decide it
     Action.NATIONAL_ACCEPT: Transition(frozenset({State.CULTIVATING}), is_miit_staff, (acceptance_approved,),
-                                       _national_accept),
+                                       national_accept),
 }
 NATIONAL_ACTIONS = {Action.NATIONAL_AWARD, Action.NATIONAL_CULTIVATE, Action.NATIONAL_DECLINE, Action.NATIONAL_ACCEPT}
 

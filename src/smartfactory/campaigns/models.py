@@ -26,6 +26,17 @@ class Campaign(models.Model):
     framework_version = models.CharField(_("要素条件版本"), max_length=32)
     tiers_open = models.JSONField(_("开放申报层级"), default=list)
     status = models.CharField(_("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED)
+    # Who recommends (applications.recommender): the province where the applicant is registered (the
+    # notice's 申报主体, default) or where the factory lies. Central SOEs, XPCC and 计划单列市 follow R11/R12/R18.
+    recommender_basis = models.CharField(
+        _("推荐渠道依据"), max_length=16, default="registered",
+        choices=[("registered", _("申报主体注册地所在省份")), ("factory", _("工厂所在省份"))],
+    )
+    # A returned application may be resubmitted until the returning level's deadline (default), or
+    # only while the enterprise submission deadline has not passed either.
+    resubmit_after_enterprise_deadline = models.BooleanField(
+        _("退回后可在企业申报截止后重新提交（至退回层级的审核截止时间）"), default=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

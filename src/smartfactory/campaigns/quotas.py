@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from smartfactory.audit.services import record_event
 from smartfactory.errors import InvalidInput, NotPermitted
 from smartfactory.organisations.enums import AuthorityKind, AwardStatus, Role, Tier
-from smartfactory.organisations.models import Authority, Enterprise, TierAward
+from smartfactory.organisations.models import Authority, TierAward
 from smartfactory.organisations.queries import active_memberships, is_platform_admin
 from smartfactory.regions.models import Division
 
@@ -167,17 +167,17 @@ def override_quota(quota: Quota, *, value: int, actor, reason: str) -> Quota:
     return quota
 
 
-def quota_for(campaign: Campaign, tier: str, enterprise: Enterprise, factory_province: str) -> Quota | None:
-    """The quota an application draws on: central-SOE members and XPCC at the excellent tier use
-    their own; everything else (计划单列市 included; at the leading tier also SOEs) the province where
-    the factory is."""
-    if tier == Tier.EXCELLENT and enterprise.soe_group_id:
+def quota_for(campaign: Campaign, tier: str, recommender) -> Quota | None:
+    """The quota an application draws on, for the recommender that
+    ``applications.recommender.recommender_for`` decided: a central-SOE group's or XPCC's own at the
+    excellent tier, else the recommending province's (计划单列市 included)."""
+    if recommender.kind == "central_soe":
         return Quota.objects.filter(campaign=campaign, tier=tier, recommender=Quota.Recommender.CENTRAL_SOE,
-                                    soe_group_id=enterprise.soe_group_id).first()
-    if tier == Tier.EXCELLENT and enterprise.is_xpcc:
+                                    soe_group_id=recommender.soe_group_id).first()
+    if recommender.kind == "xpcc":
         return Quota.objects.filter(campaign=campaign, tier=tier, recommender=Quota.Recommender.XPCC).first()
     return Quota.objects.filter(campaign=campaign, tier=tier, recommender=Quota.Recommender.PROVINCE,
-                                province_code=factory_province).first()
+                                province_code=recommender.province_code).first()
 
 
 @transaction.atomic

@@ -3,8 +3,10 @@ and stage", the deadline guard every workflow uses, and the audited ways to chan
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -85,8 +87,18 @@ def _iso(value: datetime) -> str:
     return timezone.localtime(value).isoformat()
 
 
+def end_of_day(day: date) -> datetime:
+    """The deadline of the notice's "X月X日前": the whole of that day in Beijing time is included, so
+    the deadline instant is 00:00 of the next day (actions are allowed strictly before it)."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
 def format_deadline(value: datetime) -> str:
-    return date_format(timezone.localtime(value), "Y-m-d H:i:s")
+    """A deadline as officials write it: an end-of-day deadline reads "2025-07-18 24:00"."""
+    local = timezone.localtime(value)
+    if local.time() == time.min:
+        return f"{date_format(local - timedelta(days=1), 'Y-m-d')} 24:00"
+    return date_format(local, "Y-m-d H:i:s")
 
 
 def ensure_before_deadline(

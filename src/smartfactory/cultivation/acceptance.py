@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, Role
 from smartfactory.organisations.models import Authority
 from smartfactory.organisations.rules import is_enterprise_user_of
@@ -100,17 +101,20 @@ def ministry(user, acceptance: AcceptanceApplication) -> bool:
 
 
 # ------------------------------------------------------------------ guards
+@guard("P4")
 def reason_required(ctx: Ctx) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请填写理由。"), field="reason")
 
 
+@guard("R20")
 def cultivating(ctx: Ctx) -> None:
     cultivation = ctx.acceptance.cultivation
     if cultivation.status != CultivationObject.Status.CULTIVATING:
         raise TransitionNotAllowed(_("培育对象当前为“%(s)s”，不能申请验收。") % {"s": cultivation.get_status_display()})
 
 
+@guard("R20")
 def within_period(ctx: Ctx) -> None:
     """The first submission must come before the period ends (a returned one submitted in time may
     be corrected afterwards)."""
@@ -119,6 +123,7 @@ def within_period(ctx: Ctx) -> None:
         raise NotEligible(_("培育期已于%(d)s届满，不能再申请验收。") % {"d": cultivation.ends_on.isoformat()})
 
 
+@guard("P11")
 def reports_filed(ctx: Ctx) -> None:
     if not rules().reports_required_before_acceptance:
         return
@@ -128,6 +133,7 @@ def reports_filed(ctx: Ctx) -> None:
         raise NotEligible(_("第%(n)s期进展报告逾期未交，请先补报。") % {"n": "、".join(map(str, late))})
 
 
+@guard("P12")
 def evidence_complete(ctx: Ctx) -> None:
     """Every target has its achieved value and evidence (a description or a file)."""
     acceptance = ctx.acceptance
@@ -145,13 +151,15 @@ def evidence_complete(ctx: Ctx) -> None:
 
 
 def evaluation_in(state: str):
-    def guard(ctx: Ctx) -> None:
+    @guard("R20")
+    def national_conclusion(ctx: Ctx) -> None:
         evaluation = getattr(ctx.acceptance, "evaluation", None)
         if evaluation is None or evaluation.state != state:
             raise TransitionNotAllowed(_("国家验收尚未作出相应结论。"))
-    return guard
+    return national_conclusion
 
 
+@guard("R20")
 def extension_fits(ctx: Ctx) -> None:
     from .services import latest_end
 

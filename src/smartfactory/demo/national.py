@@ -67,6 +67,7 @@ EXPERT_PROFILES = {
 # dimension, 20 % (excellent) or 60 % (leading) of them with AI
 BUILT = (1, 4, 12, 24, 30)
 ANSWER_PLAN = {
+    Tier.ADVANCED: {"cmmm": "2", "kpi": "provincial_leading", "ai": set()},
     Tier.EXCELLENT: {"cmmm": "3", "kpi": "national_leading", "ai": {24}},
     Tier.LEADING: {"cmmm": "4", "kpi": "global_leading", "ai": {1, 12, 24}},
 }
@@ -149,6 +150,20 @@ def _answers(spec, tier: str) -> dict:
             elif part == "ai" and int(number) in BUILT:
                 answers[key] = int(number) in plan["ai"]
     return answers
+
+
+def self_assess(factory, campaign, applicant, tier: str):
+    """The enterprise's self-assessment of this campaign, answered through the services so that it
+    attains ``tier`` (every application needs one: R3, R6, R16)."""
+    from smartfactory.assessments import services as assessments
+    from smartfactory.campaigns.services import framework_spec_for
+
+    spec = framework_spec_for(campaign)
+    assessment = assessments.start_assessment(factory, campaign, actor=applicant)
+    versions = assessments.versions_of(assessment)
+    for key, value in _answers(spec, tier).items():
+        assessments.save_answer(assessment, key, value, expected_version=versions.get(key, 0), actor=applicant)
+    return assessment
 
 
 def _ministry_user(users: dict[str, User]) -> User:
@@ -279,9 +294,9 @@ def _imported_checks() -> list[dict]:
 def _import_application(item: Imported, campaign: Campaign, spec) -> object:
     """The recommended application of the history, with its self-assessment and submitted version."""
     from smartfactory.applications.chain import resolve_chain
-    from smartfactory.applications.eligibility import channel_province
     from smartfactory.applications.enums import QUOTA_STATES, State
     from smartfactory.applications.models import ApplicationVersion, BookEntry, TierApplication
+    from smartfactory.applications.recommender import recommender_for
     from smartfactory.assessments import questionnaire
     from smartfactory.assessments.models import SelfAssessment
     from smartfactory.audit.chain import sm3_hex
@@ -296,12 +311,13 @@ def _import_application(item: Imported, campaign: Campaign, spec) -> object:
         "framework_version": campaign.framework_version, "facts": facts, "verdict": verdict,
         "attained_tier": verdict["attained_tier"] or "", "scored_at": at(D_SUBMITTED - timedelta(days=20)),
         "scored_thresholds": spec.overrides})
-    province = channel_province(factory)
-    quota = quota_for(campaign, item.tier, factory.enterprise, province)
+    recommender = recommender_for(factory.enterprise, factory, campaign, item.tier)
+    province = recommender.province_code
+    quota = quota_for(campaign, item.tier, recommender)
     used = TierApplication.objects.filter(quota=quota, state__in=QUOTA_STATES).count()
     if quota is None or used >= quota.quota:
         raise RuntimeError(f"demo: no room in the 2025 quota for {factory}")
-    chain = resolve_chain(factory.enterprise, campaign, item.tier)
+    chain = resolve_chain(factory, campaign, item.tier)
     app = TierApplication.objects.create(
         factory=factory, campaign=campaign, tier=item.tier, state=State.RECOMMENDED, chain=chain,
         current_step=len(chain) - 1, current_authority_id=chain[-1]["authority"], version=1, assessment_verdict=verdict,
@@ -567,14 +583,8 @@ def submitted_excellent(factory: Factory, campaign: Campaign, applicant: User, p
     from smartfactory.applications import services as app_services
     from smartfactory.applications.enums import Action
     from smartfactory.applications.workflow import transition
-    from smartfactory.assessments import services as assessments
-    from smartfactory.campaigns.services import framework_spec_for
 
-    spec = framework_spec_for(campaign)
-    assessment = assessments.start_assessment(factory, campaign, actor=applicant)
-    versions = assessments.versions_of(assessment)
-    for key, value in _answers(spec, Tier.EXCELLENT).items():
-        assessments.save_answer(assessment, key, value, expected_version=versions.get(key, 0), actor=applicant)
+    self_assess(factory, campaign, applicant, Tier.EXCELLENT)
     app = app_services.create_application(factory, campaign, tier=Tier.EXCELLENT, actor=applicant)
     versions = app_services.entry_versions(app)
     for key, value in book_for(factory).items():

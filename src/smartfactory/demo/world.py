@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -24,7 +24,12 @@ from smartfactory.accounts.models import User
 from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import CampaignStatus, Stage
 from smartfactory.campaigns.models import Campaign
-from smartfactory.campaigns.services import create_campaign, set_deadline_override, set_stage_deadline
+from smartfactory.campaigns.services import (
+    create_campaign,
+    end_of_day,
+    set_deadline_override,
+    set_stage_deadline,
+)
 from smartfactory.organisations.enums import (
     AuthorityKind,
     AuthorityLevel,
@@ -44,6 +49,7 @@ from .national import (
     build_expert_pool,
     build_national_2026,
     build_national_history,
+    self_assess,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -67,11 +73,6 @@ def set_demo_password(user: User) -> None:
     if password not in _HASHED:
         _HASHED[password] = make_password(password)
     user.password = _HASHED[password]
-
-
-def end_of_day(d: date) -> datetime:
-    """The notice's "X月X日前" read as the last second of that day, Beijing time."""
-    return datetime.combine(d, time(23, 59, 59), tzinfo=SHANGHAI)
 
 
 # --------------------------------------------------------------------------- authorities
@@ -438,6 +439,7 @@ def build_applications(world: World, users: dict[str, User]) -> None:
             set_demo_password(applicant)
             applicant.save()
         Membership.objects.get_or_create(user=applicant, role=Role.ENTERPRISE_ADMIN, enterprise=factory.enterprise)
+        self_assess(factory, campaign, applicant, Tier.ADVANCED)
         app = app_services.create_application(factory, campaign, tier=Tier.ADVANCED, actor=applicant)
         app_services.update_content(app, actor=applicant, data=APPLICATION_CONTENT)
         app = transition(app, Action.SUBMIT, actor=applicant)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.audit.services import record_event
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.guards import guard
 
 from .models import Assignment, Evaluation
 from .models import EvaluationState as S
@@ -71,11 +72,13 @@ def recommender(user, evaluation: Evaluation) -> bool:
 
 
 # ------------------------------------------------------------------ guards
+@guard("P4")
 def reason_required(ctx: Ctx) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请填写理由。"), field="reason")
 
 
+@guard("P8")
 def override_needs_reason(ctx: Ctx) -> None:
     """Passing an application whose automatic checks failed needs the reason on record."""
     failed = [c for c in ctx.evaluation.auto_checks if not c.get("ok")]
@@ -84,6 +87,7 @@ def override_needs_reason(ctx: Ctx) -> None:
                            field="reason")
 
 
+@guard("P9")
 def scoring_complete(ctx: Ctx) -> None:
     rules = rules_for(ctx.evaluation.campaign)
     assignments = list(ctx.evaluation.assignments.all())
@@ -94,17 +98,20 @@ def scoring_complete(ctx: Ctx) -> None:
             "d": len(panel), "n": rules.experts_per_application, "p": len(pending)})
 
 
+@guard("R19")
 def site_visit_passed(ctx: Ctx) -> None:
     visit = getattr(ctx.evaluation, "site_visit", None)
     if visit is None or visit.outcome != "pass":
         raise NotEligible(_("现场核查尚未通过，不能列入拟入选名单。"))
 
 
+@guard("R20")
 def acceptance_only(ctx: Ctx) -> None:
     if ctx.evaluation.kind != "acceptance":
         raise TransitionNotAllowed(_("只有领航级验收可以延期。"))
 
 
+@guard("P10")
 def publicity_attached(ctx: Ctx) -> None:
     if ctx.evaluation.publicity_id is None:
         raise TransitionNotAllowed(_("须通过公示列入拟入选名单。"))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.guards import guard
 
 from .enums import CaseAction, CaseStatus
 from .models import Case
@@ -49,21 +50,25 @@ def is_enterprise_admin(user, case: Case) -> bool:
 
 
 # ------------------------------------------------------------------ guards
+@guard("P4")
 def reason_required(ctx: Context) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请填写理由。"), field="reason")
 
 
+@guard("P17")
 def text_present(ctx: Context) -> None:
     if not ctx.case.title.strip() or not ctx.case.redacted_text.strip():
         raise InvalidInput(_("请先填写案例标题和公开文本。"), field="redacted_text")
 
 
+@guard("P17")
 def award_public(ctx: Context) -> None:
     if not public_awards().filter(pk=ctx.case.award_id).exists():
         raise NotEligible(_("该工厂的认定已不在公开名单上（未公布、暂停或撤销），案例不能公开。"), field="award")
 
 
+@guard("R9")
 def no_findings(ctx: Context) -> None:
     """The scan is run again at publication (the keyword data may have changed since the last edit)."""
     case = ctx.case

@@ -19,6 +19,7 @@ from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.models import Quota
 from smartfactory.campaigns.services import ensure_before_deadline
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, MembershipStatus, Role
 from smartfactory.organisations.models import Authority, Membership
 from smartfactory.organisations.queries import active_memberships, is_platform_admin
@@ -121,11 +122,8 @@ def finalise(batch: Batch, *, actor, concurrence: list[str]) -> Batch:
     _ensure_online_review_open(batch, authority)
     if not recommended(batch.quota).exists():
         raise NotEligible(_("尚无已推荐的申报，不能定稿。"))
+    _ensure_concurrence(batch, concurrence)
     needed = {str(a.id) for a in co_departments(batch.quota)}
-    missing = needed - set(concurrence)
-    if missing:
-        names = "、".join(Authority.objects.filter(pk__in=missing).values_list("name", flat=True))
-        raise NotEligible(_("定稿须记录联合部门的会签意见，尚缺：%(n)s") % {"n": names}, field="concurrence")
     batch.status, batch.concurrence = Batch.Status.FINALISED, sorted(needed)
     batch.finalised_by, batch.finalised_at = actor, timezone.now()
     batch.save()
@@ -149,11 +147,21 @@ def submit_to_ministry(batch: Batch, *, actor) -> Batch:
     return _mark_submitted(batch, actor=actor)
 
 
+@guard("P18")
+def _ensure_concurrence(batch: Batch, concurrence: list[str]) -> None:
+    missing = {str(a.id) for a in co_departments(batch.quota)} - set(concurrence)
+    if missing:
+        names = "、".join(Authority.objects.filter(pk__in=missing).values_list("name", flat=True))
+        raise NotEligible(_("定稿须记录联合部门的会签意见，尚缺：%(n)s") % {"n": names}, field="concurrence")
+
+
+@guard("R13")
 def _ensure_online_review_open(batch: Batch, authority: Authority | None, now=None) -> None:
     ensure_before_deadline(batch.quota.campaign, Stage.RECOMMENDER_ONLINE_REVIEW, tier=batch.quota.tier,
                            authority=authority, now=now)
 
 
+@guard("R13", "P18")
 def _ensure_scans(batch: Batch) -> None:
     missing = {StampedScan.Kind.SUMMARY_TABLE, StampedScan.Kind.LETTER} - set(batch.scans.values_list("kind", flat=True))
     if missing:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, DeadlinePassed, InvalidInput, NotPermitted, TransitionNotAllowed
+from smartfactory.guards import guard
 from smartfactory.organisations.enums import AwardStatus, Tier
 from smartfactory.organisations.models import Authority, TierAward
 
@@ -65,6 +66,7 @@ def is_enterprise_admin(user, case: SupervisionCase) -> bool:
 
 
 # ------------------------------------------------------------------ guards
+@guard("P13")
 def details_complete(ctx: Context) -> None:
     case = ctx.case
     if case.kind not in CaseKind.values:
@@ -79,11 +81,13 @@ def details_complete(ctx: Context) -> None:
         raise InvalidInput(_("请写明认定的事实和依据（至少10个字），企业将据此陈述申辩。"), field="description")
 
 
+@guard("P14")
 def one_open_case(ctx: Context) -> None:
     if SupervisionCase.objects.filter(award_id=ctx.case.award_id, state__in=OPEN_STATES).exists():
         raise Conflict(_("该认定已有尚未作出决定的监督事项，请在原事项中处理。"))
 
 
+@guard("P14")
 def measure_possible(ctx: Context) -> None:
     """Suspending needs an active award; revoking an active or a suspended one."""
     allowed = {Measure.SUSPEND: {AwardStatus.ACTIVE}, Measure.REVOKE: {AwardStatus.ACTIVE, AwardStatus.SUSPENDED}}
@@ -93,6 +97,7 @@ def measure_possible(ctx: Context) -> None:
             "s": AwardStatus(status).label, "m": Measure(ctx.case.measure).label})
 
 
+@guard("P15")
 def from_failed_recheck(ctx: Context) -> None:
     """A case opened from a re-check needs the enterprise's "not met" on that same award."""
     item = ctx.case.recheck_item
@@ -102,17 +107,20 @@ def from_failed_recheck(ctx: Context) -> None:
         raise TransitionNotAllowed(_("只有复核结果为“不符合”的确认可以转为监督事项。"), field="recheck_item")
 
 
+@guard("P16")
 def before_response_deadline(ctx: Context) -> None:
     if timezone.now() >= ctx.case.response_deadline:
         raise DeadlinePassed(_("陈述申辩期限已于%(d)s届满，不能再提交。") % {"d": ctx.case.response_due.isoformat()},
                              deadline=ctx.case.response_deadline.isoformat())
 
 
+@guard("P16")
 def response_given(ctx: Context) -> None:
     if len(ctx.response.strip()) < 10:
         raise InvalidInput(_("请写明陈述和申辩的意见（至少10个字）。"), field="response")
 
 
+@guard("P16")
 def heard(ctx: Context) -> None:
     """Due process: the enterprise has responded, or its time to respond has ended."""
     case = ctx.case
@@ -122,28 +130,33 @@ def heard(ctx: Context) -> None:
             deadline=case.response_deadline.isoformat())
 
 
+@guard("P4")
 def reason_required(ctx: Context) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请写明决定的理由。"), field="reason")
 
 
+@guard("P14")
 def award_active(ctx: Context) -> None:
     if ctx.case.award.status != AwardStatus.ACTIVE:
         raise TransitionNotAllowed(_("该认定当前为“%(s)s”，只能暂停有效的认定。") % {
             "s": AwardStatus(ctx.case.award.status).label})
 
 
+@guard("P14")
 def award_active_or_suspended(ctx: Context) -> None:
     if ctx.case.award.status not in (AwardStatus.ACTIVE, AwardStatus.SUSPENDED):
         raise TransitionNotAllowed(_("该认定当前为“%(s)s”，不能撤销。") % {"s": AwardStatus(ctx.case.award.status).label})
 
 
+@guard("P16")
 def revocation_notified(ctx: Context) -> None:
     """The decision may be milder than the notice, never harsher: revoking needs a notice that said so."""
     if ctx.case.measure != Measure.REVOKE:
         raise TransitionNotAllowed(_("告知书拟采取的措施为暂停层级，不能直接决定撤销；如需撤销，请重新立案告知企业。"))
 
 
+@guard("P14")
 def award_suspended(ctx: Context) -> None:
     if ctx.case.award.status != AwardStatus.SUSPENDED:
         raise TransitionNotAllowed(_("该认定当前为“%(s)s”，没有可以解除的暂停。") % {

@@ -15,6 +15,7 @@ from smartfactory.applications import content as content_rules
 from smartfactory.applications import services
 from smartfactory.applications.enums import QUOTA_STATES, Action, State
 from smartfactory.applications.queries import applications_for_user, review_queue_for_user
+from smartfactory.applications.recommender import location_notice
 from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, required_concurrence, transition
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.documents.pdf import render_pdf
@@ -60,6 +61,7 @@ def application_detail(request, application_id):
         book_sections = _book_rows(version, app.tier, latest.snapshot.get("book", {}), book_rules.document_of(version))
     return render(request, "console/application_detail.html", {
         "book_sections": book_sections, "latest": latest, "attachments": app.attachments.all(),
+        "location_notice": location_notice(app),
         "app": app, "fields": fields, "actions": [(a, Action(a).label) for a in actions],
         "changes": services.changes_since_return(app) if app.version > 1 else [],
         "reviews": app.reviews.select_related("authority", "reviewer"),
@@ -69,10 +71,9 @@ def application_detail(request, application_id):
 
 
 def _quota_meter(app) -> dict | None:
-    from smartfactory.applications.eligibility import channel_province
-    from smartfactory.campaigns.quotas import quota_for
+    from smartfactory.applications.recommender import quota_of
 
-    quota = quota_for(app.campaign, app.tier, app.factory.enterprise, channel_province(app.factory))
+    quota = quota_of(app)
     if quota is None:
         return None
     used = quota.applications.filter(state__in=QUOTA_STATES).count()

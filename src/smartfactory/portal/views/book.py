@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from smartfactory.applications import book as book_rules
 from smartfactory.applications import exports, services
+from smartfactory.applications.deadlines import return_notice
 from smartfactory.applications.eligibility import expert_judged, reasons_not_eligible
 from smartfactory.applications.enums import Action, State
 from smartfactory.applications.models import ApplicationVersion, Attachment
@@ -76,6 +77,7 @@ def book_page(request, app):
         app.confidentiality.get("findings", []),
         "actions": [(a, Action(a).label) for a in allowed_actions(app, request.user) if a in APPLICANT_ACTIONS],
         "latest": latest, "reviews": app.reviews.select_related("authority"),
+        "return_notice": return_notice(app),
         "milestone_limit": services.latest_milestone_date(app),
     })
 
