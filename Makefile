@@ -78,7 +78,7 @@ test-postgres:
 # Each guard neutralised in turn (in process); the tests carrying its rules' markers must go red.
 rules-check: install-dev
 	SMARTFACTORY_TESTING=1 $(PY) -m pytest -q -p tests.rulescheck --rules-check -m "not e2e" \
-	  --rules-report var/rules-check.md
+	  --rules-report=var/rules-check.md
 
 bench: install-dev
 	$(PY) benchmarks/run_all.py

@@ -63,8 +63,8 @@ def _rule_items(items) -> dict[str, list]:
 
 
 def _first_red(items, spares) -> tuple[str | None, str]:
-    """Run the items in turn; the node id of the first whose test body fails, else None, and any
-    setup error (which proves nothing about the guard). ``nextitem`` is always another collected
+    """Run the items in turn; the node id of the first that fails (in its body or in a fixture that
+    relies on the guard), else None; and an error in teardown (which proves nothing). ``nextitem`` is always another collected
     item, so session fixtures (the test database) stay up between runs."""
     for item in items:
         item.session._setupstate.teardown_exact(item)  # leave only what this item shares on the stack
@@ -73,8 +73,8 @@ def _first_red(items, spares) -> tuple[str | None, str]:
         failed = [report for report in reports if report.failed]
         if os.environ.get("RULES_CHECK_VERBOSE") and failed:
             print(f"\n--- {item.nodeid} ({failed[0].when})\n{str(failed[0].longrepr)[-1500:]}")  # noqa: T201
-        if any(report.when == "call" for report in failed):
-            return item.nodeid, ""
+        if any(report.when in ("setup", "call") for report in failed):
+            return item.nodeid, ""  # a fixture that relies on the guard counts: the test did not pass
         if failed:
             return None, f"{item.nodeid}: error in {failed[0].when}"
     return None, ""

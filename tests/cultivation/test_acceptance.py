@@ -367,3 +367,27 @@ def test_acceptance_pages_for_the_enterprise_the_province_and_the_ministry(leadi
     assert e.state == "awaiting_check"
     outsider = client_for(f.user("other-ent", role=Role.ENTERPRISE_ADMIN, enterprise=f.enterprise("510107")))
     assert outsider.get(page).status_code == 404
+
+
+@pytest.mark.rule("R20")
+def test_only_an_object_under_cultivation_applies_for_acceptance(leading):
+    x = leading
+    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+    CultivationObject.objects.filter(pk=x["cultivation"].pk).update(status=CultivationObject.Status.CLOSED)
+    with pytest.raises(TransitionNotAllowed) as exc:
+        flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])
+    assert "到期关闭" in exc.value.message
+    a.refresh_from_db()
+    assert a.state == "draft"
+
+
+@pytest.mark.rule("R20")
+def test_acceptance_is_decided_only_on_the_national_conclusion(leading):
+    x = leading
+    a = _forwarded(x)
+    assert a.evaluation.state == "awaiting_check"
+    with pytest.raises(TransitionNotAllowed) as exc:
+        flow.transition(a, flow.Act.ACCEPT, actor=x["staff"])
+    assert "国家验收尚未作出相应结论" in exc.value.message
+    x["cultivation"].refresh_from_db()
+    assert x["cultivation"].status == CultivationObject.Status.CULTIVATING

@@ -235,3 +235,19 @@ def test_unknown_action_is_refused(world):
         case = open_case(world)
         with pytest.raises(InvalidInput):
             workflow.transition(case, "approve", actor=world["sc_leader"])
+
+
+@pytest.mark.rule("P14")
+@pytest.mark.parametrize(("measure", "action", "status_meanwhile"), [
+    ("suspend", Action.SUSPEND, AwardStatus.SUSPENDED),
+    ("revoke", Action.REVOKE, AwardStatus.REVOKED),
+])
+def test_a_decision_needs_the_award_in_a_state_it_can_change(world, measure, action, status_meanwhile):
+    """Another case decided the award in the meantime: this one cannot suspend or revoke it again."""
+    with at(OPENED):
+        case = open_case(world, measure=measure)
+    TierAward.objects.filter(pk=world["advanced"].pk).update(status=status_meanwhile, status_reason="另案决定")
+    with at(DEADLINE), pytest.raises(TransitionNotAllowed) as exc:
+        workflow.transition(case, action, actor=world["sc_leader"], reason=REASON)
+    assert f"该认定当前为“{AwardStatus(status_meanwhile).label}”" in exc.value.message
+    assert TierAward.objects.get(pk=world["advanced"].pk).status_reason == "另案决定"
