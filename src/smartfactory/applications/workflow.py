@@ -31,6 +31,7 @@ from smartfactory.organisations.services import attained_tiers, record_tier_awar
 from .chain import STAGE_OF_LEVEL, resolve_chain
 from .content import missing_fields
 from .enums import QUOTA_STATES, Action, State
+from .materials import cooperation_acknowledged, cooperation_record, materials_sound
 from .models import ApplicationVersion, Review, TierApplication
 
 PREREQUISITE = {Tier.ADVANCED: Tier.BASIC, Tier.EXCELLENT: Tier.ADVANCED, Tier.LEADING: Tier.EXCELLENT}
@@ -46,6 +47,7 @@ class Context:
     quota: object = None
     priority: int | None = None
     acceptance_evaluation: object = None
+    cooperation: bool = False  # R23 acknowledged at this submission
 
 
 # ------------------------------------------------------------------ who may
@@ -285,6 +287,7 @@ def _new_version(ctx: Context) -> None:
             for a in app.attachments.all()
         ],
         "legal_representative": app.legal_representative,
+        "cooperation": cooperation_record(ctx),
         "confidentiality": {"findings": app.confidentiality.get("findings", []),
                             "justification": app.confidentiality_justification},
         "submitted_at": timezone.now().isoformat(),
@@ -420,13 +423,15 @@ class Transition:
 
 TABLE: dict[str, Transition] = {
     Action.SUBMIT: Transition(frozenset({State.DRAFT}), is_applicant,
-                              (tier_open, prerequisite_tier, enterprise_deadline, complete), _submit),
+                              (tier_open, prerequisite_tier, enterprise_deadline, complete, materials_sound,
+                               cooperation_acknowledged), _submit),
     Action.WITHDRAW: Transition(frozenset({State.IN_REVIEW}), is_applicant, (no_review_yet,), _withdraw),
     Action.APPROVE: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, not_last_step), _approve),
     Action.RETURN: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _return),
     Action.REJECT: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _reject),
     Action.RESUBMIT: Transition(frozenset({State.RETURNED}), is_applicant,
-                                (tier_open, prerequisite_tier, complete, returning_level_deadline), _resubmit),
+                                (tier_open, prerequisite_tier, complete, materials_sound, cooperation_acknowledged,
+                                 returning_level_deadline), _resubmit),
     Action.CERTIFY: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
                                (advanced_only, level_deadline, last_step, concurrence_recorded), _certify),
     Action.RECOMMEND: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
@@ -455,7 +460,7 @@ def allowed_actions(app: TierApplication, user) -> list[str]:
 
 
 def transition(app: TierApplication, action: str, *, actor, reason: str = "",
-               concurrence: list[str] | None = None) -> TierApplication:
+               concurrence: list[str] | None = None, cooperation: bool = False) -> TierApplication:
     """Take ``action`` on the application. Side effects, in order: row lock; who-may and guards;
     the effect (state, chain position, version, review row, tier history on certification); save;
     audit event ``application.<action>`` with before/after. All or nothing."""
@@ -472,7 +477,8 @@ def transition(app: TierApplication, action: str, *, actor, reason: str = "",
             )
         if not rule.who(actor, app):
             raise NotPermitted()
-        ctx = Context(app=app, actor=actor, reason=reason or "", concurrence=list(concurrence or []))
+        ctx = Context(app=app, actor=actor, reason=reason or "", concurrence=list(concurrence or []),
+                      cooperation=cooperation)
         for guard in rule.guards:
             guard(ctx)
         before = {"state": app.state, "step": app.current_step, "authority": str(app.current_authority_id or ""),
