@@ -189,15 +189,16 @@ def exempt_for(app: TierApplication) -> tuple[str, ...]:
     return tuple(book.document_of(app.campaign.framework_version).get("confidentiality_exempt_phrases", []))
 
 
-@transaction.atomic
 def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment:
     """Checks type by content (the factory video must be MP4; the signed commitment a PDF, JPG or
     PNG scan that is not the platform's generated form; other kinds PDF, JPG, PNG, XLSX, DOCX), size
     against the data's limit, that the same file is not attached twice, refuses PDFs with
     JavaScript or embedded files, stores the file under a random name with its SHA-256, the
     confidentiality findings of its text (OCR for images and scanned pages) and, when it could not
-    be read, why it needs a person's check (需人工核查).
-    Side effects: audit event application.attachment_added."""
+    be read, why it needs a person's check (需人工核查). The scan (OCR may take up to
+    ``OCR_TIMEOUT_SECONDS``) runs before the transaction, so no lock is held while it reads.
+    Side effects, in one transaction under the application's row lock (parallel uploads of one file
+    serialise): the stored file and row; audit event application.attachment_added."""
     _editable(app, actor)
     if kind not in Attachment.Kind.values:
         raise InvalidInput(_("未知的附件类别。"), field="kind")
@@ -221,16 +222,21 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
     scanned = confidentiality.scan_attachment(upload.name, mime, data, keywords=keywords_for(app),
                                               exempt=exempt_for(app)) or confidentiality.FileScan()
     findings = [f.as_dict() for f in scanned.findings]
-    attachment = Attachment(
-        application=app, kind=kind, original_name=upload.name[:255], content_type=mime, size=upload.size,
-        sha256=checked.sha256, findings=findings, manual_check=scanned.manual_check[:200], uploaded_by=actor,
-    )
-    attachment.file.save(f"{attachment.id.hex}.{checked.extension}", upload, save=False)
-    attachment.save()
-    record_event("application.attachment_added", actor=actor, obj=app,
-                 after={"kind": kind, "file": attachment.original_name, "sha256": attachment.sha256,
-                        "findings": len(findings), "ocr_pages": scanned.ocr_pages,
-                        "manual_check": attachment.manual_check})
+    with transaction.atomic():
+        app = TierApplication.objects.select_for_update(of=("self",)).select_related(
+            "factory__enterprise", "campaign").get(pk=app.pk)
+        _editable(app, actor)
+        materials.ensure_distinct_file(app, sha256=checked.sha256)
+        attachment = Attachment(
+            application=app, kind=kind, original_name=upload.name[:255], content_type=mime, size=upload.size,
+            sha256=checked.sha256, findings=findings, manual_check=scanned.manual_check[:200], uploaded_by=actor,
+        )
+        attachment.file.save(f"{attachment.id.hex}.{checked.extension}", upload, save=False)
+        attachment.save()
+        record_event("application.attachment_added", actor=actor, obj=app,
+                     after={"kind": kind, "file": attachment.original_name, "sha256": attachment.sha256,
+                            "findings": len(findings), "ocr_pages": scanned.ocr_pages,
+                            "manual_check": attachment.manual_check})
     return attachment
 
 
