@@ -134,6 +134,27 @@ def test_generated_commitment_downloaded_from_the_page_is_refused_by_the_api(set
     assert client_for(stranger).get(f"/portal/applications/{app.id}/commitment.pdf").status_code == 404
 
 
+@pytest.mark.rule("R8")
+def test_commitment_pdf_that_is_no_scan_is_flagged_for_the_reviewer(setup):
+    """The generated form saved again (its hash changed) is not recognised by the hash; a PDF with a
+    text layer and no image is not what a scanner makes, so the reviewer is asked to look."""
+    from pypdf import PdfReader, PdfWriter
+
+    user = setup["user"]
+    app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(materials.issue_commitment(app, "pdf", actor=user))))
+    writer.add_metadata({"/Producer": "打印为PDF"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    resaved = attach(app, user, Attachment.Kind.COMMITMENT, "承诺书.pdf", buffer.getvalue())
+    assert resaved.manual_check.startswith("承诺书 PDF 只有文字层、没有图像")
+    services.remove_attachment(resaved, actor=user)
+    scanned = attach(app, user, Attachment.Kind.COMMITMENT, "承诺书扫描.pdf", scanned_pdf("承诺 签字 盖章"))
+    assert scanned.manual_check == ""
+    other = attach(app, user, Attachment.Kind.OTHER, "说明.pdf", _render("说明"))  # only the commitment is a scan
+    assert other.manual_check == ""
+
+
 # ------------------------------------------------------------------ P30: one file, one material
 @pytest.mark.rule("P30")
 def test_the_same_file_cannot_stand_for_two_materials(setup, client_for):

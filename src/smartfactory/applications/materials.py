@@ -91,6 +91,28 @@ def ensure_commitment_scan(app: TierApplication, *, kind: str, mime: str, sha256
         )
 
 
+@guard("R8")
+def commitment_scan_doubt(*, kind: str, mime: str, data: bytes) -> str | None:
+    """A commitment PDF with a text layer and no image on any page is not what a scanner makes (a
+    re-saved copy of the generated form, say, whose hash no longer matches): the reviewer is asked
+    to check it by hand (需人工核查). Returns the reason, or None."""
+    if kind != Attachment.Kind.COMMITMENT or mime != "application/pdf":
+        return None
+    import io
+
+    from pypdf import PdfReader
+
+    try:
+        pages = PdfReader(io.BytesIO(data)).pages
+        texts = [(page.extract_text() or "").strip() for page in pages]
+        images = sum(len(page.images) for page in pages)
+    except Exception:  # noqa: BLE001  (an unreadable PDF is doubtful too)
+        return "承诺书 PDF 无法解析，请核对纸质件"
+    if images == 0 and any(texts):
+        return "承诺书 PDF 只有文字层、没有图像，不像纸质件的扫描件，请核对签字和公章"
+    return None
+
+
 @guard("P30")
 def ensure_distinct_file(app: TierApplication, *, sha256: str) -> None:
     """A file already attached to this application cannot be attached again (as any material)."""

@@ -222,6 +222,8 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
     scanned = confidentiality.scan_attachment(upload.name, mime, data, keywords=keywords_for(app),
                                               exempt=exempt_for(app)) or confidentiality.FileScan()
     findings = [f.as_dict() for f in scanned.findings]
+    doubt = materials.commitment_scan_doubt(kind=kind, mime=mime, data=data)
+    manual_check = "；".join(reason for reason in (scanned.manual_check, doubt) if reason)
     with transaction.atomic():
         app = TierApplication.objects.select_for_update(of=("self",)).select_related(
             "factory__enterprise", "campaign").get(pk=app.pk)
@@ -229,7 +231,7 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
         materials.ensure_distinct_file(app, sha256=checked.sha256)
         attachment = Attachment(
             application=app, kind=kind, original_name=upload.name[:255], content_type=mime, size=upload.size,
-            sha256=checked.sha256, findings=findings, manual_check=scanned.manual_check[:200], uploaded_by=actor,
+            sha256=checked.sha256, findings=findings, manual_check=manual_check[:200], uploaded_by=actor,
         )
         attachment.file.save(f"{attachment.id.hex}.{checked.extension}", upload, save=False)
         attachment.save()
