@@ -324,6 +324,8 @@ def test_file_that_cannot_be_read_is_flagged_for_the_reviewer(setup, settings, c
     assert response.status_code == 200, response.content
     flagged = {a["name"]: a["manual_check"] for a in response.json()["attachments"] if a["manual_check"]}
     assert set(flagged) == {"机房照片.jpg", "扫描页.pdf", "长扫描件.pdf"}
+    recorded = app.versions.get(number=1).snapshot["attachments"]
+    assert {a["name"] for a in recorded if a["manual_check"]} == set(flagged)  # kept with the version
     county = f.authority("510107", level=AuthorityLevel.COUNTY)
     reviewer = f.user("rev-manual", role=Role.AUTHORITY_REVIEWER, authority=county)
     detail = client_for(reviewer).get(f"/console/applications/{app.id}/").content.decode()

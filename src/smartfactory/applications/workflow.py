@@ -283,7 +283,7 @@ def _new_version(ctx: Context) -> None:
         "factory": {"id": str(app.factory.id), "name": app.factory.name},
         "content": app.content, "book": entries_of(app) if app.tier in BOOK_TIERS else {},
         "attachments": [
-            {"kind": a.kind, "name": a.original_name, "sha256": a.sha256, "size": a.size}
+            {"kind": a.kind, "name": a.original_name, "sha256": a.sha256, "size": a.size, "manual_check": a.manual_check}
             for a in app.attachments.all()
         ],
         "legal_representative": app.legal_representative,
