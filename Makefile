@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 WORKERS ?= 3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/smartfactory
-APT_PACKAGES := chromium fonts-noto-cjk gettext poppler-utils
+APT_PACKAGES := chromium fonts-noto-cjk gettext poppler-utils tesseract-ocr tesseract-ocr-chi-sim
 
 .PHONY: run test rules-check install install-dev system-deps static messages migrate bootstrap lint test-sqlite test-postgres bench clean
 

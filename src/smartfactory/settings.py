@@ -234,6 +234,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 
+# OCR of images and scanned PDF pages for the confidentiality scan (applications/ocr.py): the time
+# budget per file and the most pages read; beyond them, or without tesseract, the file is flagged 需人工核查
+OCR_TESSERACT_CMD = os.environ.get("OCR_TESSERACT_CMD", "tesseract")
+OCR_TIMEOUT_SECONDS = int(os.environ.get("OCR_TIMEOUT_SECONDS", "60"))
+OCR_MAX_PAGES = int(os.environ.get("OCR_MAX_PAGES", "20"))
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -75,7 +75,7 @@ def test_self_assessment_attaining_only_advanced_cannot_submit_excellent(setup):
     app = ready_excellent(setup)
     f.self_assessment(setup["factory"], setup["campaign"], "advanced")
     with time_machine.travel(BEFORE, tick=False), pytest.raises(NotEligible) as exc:
-        transition(app, Action.SUBMIT, actor=setup["user"])
+        transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
     assert "自评估未达到卓越级要素条件" in exc.value.message
     assert "人工智能典型应用场景占比应不低于20%" in exc.value.message
     app.refresh_from_db()
@@ -103,7 +103,7 @@ def test_formal_check_eligibility_uses_the_same_rules(setup):
 
     app = ready_excellent(setup)
     with time_machine.travel(BEFORE, tick=False):
-        app = transition(app, Action.SUBMIT, actor=setup["user"])
+        app = transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
     checks = {c["key"]: c for c in auto_checks(app)}
     assert checks["eligibility"]["ok"]
     f.self_assessment(setup["factory"], setup["campaign"], "advanced")

@@ -160,11 +160,11 @@ def test_confidential_marking_in_attached_pdf_blocks_submit_naming_file_and_page
     attach(app, user, Attachment.Kind.TIER_PROOF, "先进级证书.pdf", _render("此件为机密文件"))
     attach(app, user, Attachment.Kind.COMMITMENT, "承诺书.pdf", exports.commitment_pdf(app))
     with time_machine.travel(BEFORE, tick=False), pytest.raises(NotEligible) as exc:
-        transition(app, Action.SUBMIT, actor=user)
+        transition(app, Action.SUBMIT, actor=user, cooperation=True)
     assert "机密" in exc.value.message and "先进级证书.pdf 第1页" in exc.value.message
     services.set_confidentiality_justification(app, actor=user, text="“机密”为产品型号“机密型”，不涉密。")
     with time_machine.travel(BEFORE, tick=False):
-        app = transition(app, Action.SUBMIT, actor=user)
+        app = transition(app, Action.SUBMIT, actor=user, cooperation=True)
     assert app.state == State.IN_REVIEW
     version = ApplicationVersion.objects.get(application=app, number=1)
     assert version.snapshot["book"]["cover.project_name"] == "武侯卓越工厂"
@@ -172,7 +172,7 @@ def test_confidential_marking_in_attached_pdf_blocks_submit_naming_file_and_page
     assert len(version.verification_code) == 10 and len(version.content_hash) == 64
     # double submit: refused, still one version
     with time_machine.travel(BEFORE, tick=False), pytest.raises(TransitionNotAllowed):
-        transition(app, Action.SUBMIT, actor=user)
+        transition(app, Action.SUBMIT, actor=user, cooperation=True)
     assert app.versions.count() == 1
 
 
@@ -205,13 +205,13 @@ def test_submission_deadline(setup, offset, allowed):
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
     fill_book(app, user)
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, user, kind, f"{kind}.pdf", _render("正常材料"))
+        attach(app, user, kind, f"{kind}.pdf", _render(f"正常材料 {kind}"))
     with time_machine.travel(DEADLINE + timedelta(seconds=offset), tick=False):
         if allowed:
-            assert transition(app, Action.SUBMIT, actor=user).state == State.IN_REVIEW
+            assert transition(app, Action.SUBMIT, actor=user, cooperation=True).state == State.IN_REVIEW
         else:
             with pytest.raises(DeadlinePassed):
-                transition(app, Action.SUBMIT, actor=user)
+                transition(app, Action.SUBMIT, actor=user, cooperation=True)
 
 
 def test_verification_code_changes_after_return_and_verify_page(setup, client, tmp_path):
@@ -219,16 +219,16 @@ def test_verification_code_changes_after_return_and_verify_page(setup, client, t
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
     fill_book(app, user)
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, user, kind, f"{kind}.pdf", _render("正常材料"))
+        attach(app, user, kind, f"{kind}.pdf", _render(f"正常材料 {kind}"))
     county = f.authority("510107", level=AuthorityLevel.COUNTY)
     reviewer = f.user("rev", role=Role.AUTHORITY_REVIEWER, authority=county)
     with time_machine.travel(BEFORE, tick=False):
-        app = transition(app, Action.SUBMIT, actor=user)
+        app = transition(app, Action.SUBMIT, actor=user, cooperation=True)
         first = app.versions.get(number=1).verification_code
         app = transition(app, Action.RETURN, actor=reviewer, reason="补充")
         services.save_entry(app, "part1.revenue", "53000", expected_version=services.entry_versions(app)["part1.revenue"],
                             actor=user)
-        app = transition(app, Action.RESUBMIT, actor=user)
+        app = transition(app, Action.RESUBMIT, actor=user, cooperation=True)
     second = app.versions.get(number=2).verification_code
     assert first != second
     page = client.get(f"/verify/{first}/")
@@ -252,12 +252,13 @@ def test_commitment_documents(setup):
     services.set_legal_representative(app, actor=setup["user"], name="李法人")
     pdf = exports.commitment_pdf(app)
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    assert "真实性承诺书" in text and "卓越级" in text and setup["enterprise"].name in text and "李法人" in text
+    # the notice's form: its title and text, the applicant's name for the seal, signature left blank
+    assert "真实性承诺" in text and "卓越级（领航级）" in text and setup["enterprise"].name in text and "李法人" not in text
     from docx import Document
 
     docx = Document(io.BytesIO(exports.commitment_docx(app)))
     joined = "\n".join(p.text for p in docx.paragraphs)
-    assert "真实性承诺书" in joined and "李法人" in joined and setup["enterprise"].uscc in joined
+    assert "真实性承诺" in joined and "李法人" not in joined and "单位法人签字：\n" in joined
 
 
 def test_generated_commitment_does_not_flag_itself_but_real_markings_do(setup):
@@ -281,14 +282,14 @@ def test_reviewer_sees_book_changes_after_a_return(setup):
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
     fill_book(app, user)
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, user, kind, f"{kind}.pdf", _render("正常"))
+        attach(app, user, kind, f"{kind}.pdf", _render(f"正常 {kind}"))
     county = f.authority("510107", level=AuthorityLevel.COUNTY)
     reviewer = f.user("rev-diff", role=Role.AUTHORITY_REVIEWER, authority=county)
     with time_machine.travel(BEFORE, tick=False):
-        app = transition(app, Action.SUBMIT, actor=user)
+        app = transition(app, Action.SUBMIT, actor=user, cooperation=True)
         app = transition(app, Action.RETURN, actor=reviewer, reason="营业收入有误")
         services.save_entry(app, "part1.revenue", "61800", expected_version=services.entry_versions(app)["part1.revenue"],
                             actor=user)
-        app = transition(app, Action.RESUBMIT, actor=user)
+        app = transition(app, Action.RESUBMIT, actor=user, cooperation=True)
     changes = services.changes_since_return(app)
     assert changes == [{"field": "part1.revenue", "label": "上年度营业收入（万元）", "old": "52000", "new": "61800"}]

@@ -14,6 +14,7 @@ from smartfactory.applications.models import TierApplication
 from tests.applications.test_excellent_book import BEFORE, _render, fill_book
 
 pytestmark = pytest.mark.django_db
+ACK = {"cooperation_acknowledged": True}  # R23, acknowledged at each submission
 
 
 def test_api_refuses_excellent_without_advanced_with_reasons(setup, client_for):
@@ -53,17 +54,17 @@ def test_journey_through_pages_and_api(setup, client_for):
     fill_book(app, setup["user"])
     for kind in ("cmmm_report", "tier_proof", "commitment"):
         upload = client.post(f"/api/v1/applications/{app.id}/attachments",
-                             {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", _render("正常"))})
+                             {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", _render(f"正常 {kind}"))})
         assert upload.status_code == 201, upload.content
     with time_machine.travel(BEFORE, tick=False):
         client = client_for(setup["user"])
-        submitted = client.post(f"/api/v1/applications/{app.id}/submit")
+        submitted = client.post(f"/api/v1/applications/{app.id}/submit", ACK, content_type="application/json")
     assert submitted.status_code == 200 and submitted.json()["state"] == State.IN_REVIEW
     code = submitted.json()["versions"][0]["verification_code"]
     receipt = client.get(f"/portal/applications/{app.id}/receipt/1.pdf")
     assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF")
     assert client.get(f"/verify/{code}/").status_code == 200
-    again = client.post(f"/api/v1/applications/{app.id}/submit")
+    again = client.post(f"/api/v1/applications/{app.id}/submit", ACK, content_type="application/json")
     assert again.status_code == 409  # read-only after submission; no second version
     assert app.versions.count() == 1
 
@@ -120,7 +121,7 @@ def _ready_application(setup, client):
     fill_book(app, setup["user"])
     for kind in ("cmmm_report", "tier_proof", "commitment"):
         client.post(f"/api/v1/applications/{app.id}/attachments",
-                    {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", _render("正常"))})
+                    {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", _render(f"正常 {kind}"))})
     return app
 
 
@@ -136,12 +137,12 @@ def test_submission_deadline_by_api_and_page(setup, client_for, via, offset, all
     with time_machine.travel(DEADLINE + timedelta(seconds=offset), tick=False):
         client = client_for(setup["user"])
         if via == "api":
-            response = client.post(f"/api/v1/applications/{app.id}/submit")
+            response = client.post(f"/api/v1/applications/{app.id}/submit", ACK, content_type="application/json")
             assert response.status_code == (200 if allowed else 409)
             if not allowed:
                 assert response.json()["code"] == "deadline_passed"
         else:
-            response = client.post(f"/portal/applications/{app.id}/submit/", follow=True)
+            response = client.post(f"/portal/applications/{app.id}/submit/", {"cooperation": "1"}, follow=True)
             if not allowed:
                 assert "已于2042-07-18 23:59:59截止" in response.content.decode()
     app.refresh_from_db()
@@ -159,7 +160,8 @@ def test_reviewer_sees_the_submitted_book_and_the_justification(setup, client_fo
         "cover.project_name"], actor=setup["user"])
     services.set_confidentiality_justification(app, actor=setup["user"], text="“机密”为产品名称")
     with time_machine.travel(BEFORE, tick=False):
-        assert client_for(setup["user"]).post(f"/api/v1/applications/{app.id}/submit").status_code == 200
+        assert client_for(setup["user"]).post(f"/api/v1/applications/{app.id}/submit", ACK,
+                                                content_type="application/json").status_code == 200
     county = f.authority("510107", level=AuthorityLevel.COUNTY)
     reviewer = f.user("cty", role=Role.AUTHORITY_REVIEWER, authority=county)
     page = client_for(reviewer).get(f"/console/applications/{app.id}/").content.decode()

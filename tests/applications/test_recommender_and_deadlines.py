@@ -133,10 +133,10 @@ def test_the_deadline_day_is_included_to_its_last_millisecond(setup, instant, al
     app = ready_excellent(setup)
     with time_machine.travel(instant, tick=False):
         if allowed:
-            assert transition(app, Action.SUBMIT, actor=setup["user"]).state == State.IN_REVIEW
+            assert transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True).state == State.IN_REVIEW
         else:
             with pytest.raises(DeadlinePassed):
-                transition(app, Action.SUBMIT, actor=setup["user"])
+                transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
 
 
 def test_end_of_day_reads_as_24_00_and_the_demo_calendar_uses_it():

@@ -86,9 +86,9 @@ def test_intermediate_level_downloads_its_own_summary_table(setup, client_for):
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
     fill_book(app, setup["user"])
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, setup["user"], kind, f"{kind}.pdf", _render("正常"))
+        attach(app, setup["user"], kind, f"{kind}.pdf", _render(f"正常 {kind}"))
     with time_machine.travel(BEFORE, tick=False):
-        app = transition(app, Action.SUBMIT, actor=setup["user"])
+        app = transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
         app = transition(app, Action.APPROVE, actor=district, reason="同意")
         transition(app, Action.APPROVE, actor=city, reason="同意")
     response = client_for(city).get("/console/recommendations/level/2042/excellent.xlsx")

@@ -90,9 +90,9 @@ def _submitted_excellent(setup, n):
         app = services.create_application(factory, setup["campaign"], tier="excellent", actor=user)
         fill_book(app, user)
         for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-            attach(app, user, kind, f"{kind}.pdf", _render("正常"))
+            attach(app, user, kind, f"{kind}.pdf", _render(f"正常 {kind}"))
         with time_machine.travel(BEFORE, tick=False):
-            app = transition(app, Action.SUBMIT, actor=user)
+            app = transition(app, Action.SUBMIT, actor=user, cooperation=True)
         app.chain, app.current_step = [{"level": "province", "authority": str(setup["sichuan"].id)}], 0
         app.current_authority = setup["sichuan"]
         app.save(update_fields=["chain", "current_step", "current_authority"])

@@ -100,12 +100,15 @@ def complete_excellent_assessment(page) -> None:
 
 
 # --------------------------------------------------------------------------- files
-def blank_pdf() -> bytes:
-    """A small, real one-page PDF without text (so nothing for the confidentiality scan)."""
+def blank_pdf(label: str = "") -> bytes:
+    """A small, real one-page PDF without text (so nothing for the confidentiality scan); ``label``
+    in its metadata makes each material its own file (one file cannot stand for two)."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
+    if label:
+        writer.add_metadata({"/Title": label})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -152,7 +155,7 @@ def fill_book_api(api: ApiClient, token: str, app_id: str, book: dict | None = N
 
 def attach_required_api(api: ApiClient, token: str, app_id: str) -> None:
     for kind in REQUIRED_KINDS:
-        status, body = upload_api(api, token, app_id, kind, f"{kind}.pdf", blank_pdf())
+        status, body = upload_api(api, token, app_id, kind, f"{kind}.pdf", blank_pdf(kind))
         assert status == 201, f"{kind}: {status} {body}"
         assert body["findings"] == [], body
 
@@ -312,19 +315,20 @@ def test_enterprise_applies_for_excellent_and_submits_the_book(new_page):
     commitment = page.locator("#commitment")
     pdf = fetch(page, commitment.get_by_role("link", name="PDF", exact=True).get_attribute("href"), "application/pdf")
     assert pdf[:5] == b"%PDF-"
-    assert "陈立新" in pdf_text(pdf)
+    assert "陈立新" not in pdf_text(pdf)  # the notice's form: the legal representative signs by hand
     docx = fetch(page, commitment.get_by_role("link", name="Word", exact=True).get_attribute("href"),
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     assert docx[:2] == b"PK"
 
     # the required attachments (scans without a text layer)
     for kind in REQUIRED_KINDS:
-        upload_ui(page, kind, f"{kind}-扫描件.pdf", blank_pdf())
+        upload_ui(page, kind, f"{kind}-扫描件.pdf", blank_pdf(kind))
     expect(page.get_by_test_id("attachments").locator("tbody tr")).to_have_count(3)
     expect(page.get_by_test_id("findings")).to_have_count(0)
     expect(page.locator("#confidentiality")).to_contain_text("未发现密级标识或关键词")
 
-    # submit
+    # submit, acknowledging the undertaking to cooperate (R23)
+    page.get_by_test_id("cooperation-submit").locator("input[name=cooperation]").check()
     with page.expect_navigation():
         page.get_by_test_id("action-submit").click()
     expect(page.locator(".msg-error")).to_have_count(0)
@@ -392,6 +396,7 @@ def test_confidential_marking_in_an_attached_pdf_blocks_submission_until_justifi
     assert [f["place"] for f in other[0]["findings"]] == ["附件 申报书草稿.pdf 第1页"], other
 
     # submitting is refused, naming the file and the page
+    page.get_by_test_id("cooperation-submit").locator("input[name=cooperation]").check()
     with page.expect_navigation():
         page.get_by_test_id("action-submit").click()
     error = page.locator(".msg-error")
@@ -407,6 +412,7 @@ def test_confidential_marking_in_an_attached_pdf_blocks_submission_until_justifi
     with page.expect_navigation():
         form.get_by_role("button", name="保存说明").click()
     expect(page.locator("#confidentiality textarea[name=text]")).to_have_value(justification)
+    page.get_by_test_id("cooperation-submit").locator("input[name=cooperation]").check()
     with page.expect_navigation():
         page.get_by_test_id("action-submit").click()
     expect(page.locator(".msg-error")).to_have_count(0)
@@ -421,10 +427,9 @@ def test_confidential_marking_in_an_attached_pdf_blocks_submission_until_justifi
 
 
 @pytest.mark.e2e
-def test_platform_commitment_letter_is_not_flagged_by_the_confidentiality_scan(page, api):
-    """The commitment the platform generates says the materials "不涉及国家秘密和商业秘密". Uploaded
-    back as the required 签字盖章的真实性承诺书 (a PDF with its text layer, as a print-to-PDF with a
-    stamp image is), it must not count as suspected classified content."""
+def test_platform_commitment_form_is_refused_as_the_signed_scan(page, api):
+    """The commitment form the platform generates (the notice's text, signature and date blank)
+    uploaded back as the 签字盖章的真实性承诺书 is refused: it is known by its SHA-256 (R8)."""
     login_ok(page, "demo-enterprise", lands_on="/portal/")
     open_factory(page, FACTORY)
     factory_id = factory_id_of(page)
@@ -432,8 +437,14 @@ def test_platform_commitment_letter_is_not_flagged_by_the_confidentiality_scan(p
     token = api.token("demo-enterprise", DEMO_PASSWORD)
     app_id = excellent_draft(api, token, factory_id)
     page.goto(f"/portal/applications/{app_id}/")
-    set_legal_representative(page, "陈立新")
     href = page.locator("#commitment").get_by_role("link", name="PDF", exact=True).get_attribute("href")
     commitment = fetch(page, href, "application/pdf")
-    upload_ui(page, "commitment", "真实性承诺书-签字盖章.pdf", commitment)  # the page is rendered: no waiting
-    expect(page.locator("#confidentiality")).to_contain_text("未发现密级标识或关键词", timeout=1_000)
+    assert "我单位申报卓越级（领航级）智能工厂的所有材料" in "".join(pdf_text(commitment).split())
+    form = page.get_by_test_id("upload")
+    form.locator("select[name=kind]").select_option("commitment")
+    form.locator("input[type=file][name=file]").set_input_files(
+        {"name": "真实性承诺书-签字盖章.pdf", "mimeType": "application/pdf", "buffer": commitment})
+    with page.expect_navigation():
+        form.get_by_role("button", name="上传").click()
+    expect(page.locator(".msg-error")).to_contain_text("平台生成的承诺书原稿")
+    expect(page.get_by_test_id("attachments").locator("tr", has_text="真实性承诺书-签字盖章.pdf")).to_have_count(0)

@@ -134,8 +134,10 @@ def submitted_application(*, username, display_name, name, factory_name, address
         services.save_entry(app, key, value, expected_version=versions.get(key, 0), actor=user)
     services.set_legal_representative(app, actor=user, name="张法人")
     for kind in P["kinds"]:
-        services.attach_file(app, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", pdf), actor=user)
-    return reg, transition(app, Action.SUBMIT, actor=user), password
+        # one file per material (P30): a comment after %%EOF makes each its own file
+        data = pdf + f"\n% {kind}\n".encode()
+        services.attach_file(app, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", data), actor=user)
+    return reg, transition(app, Action.SUBMIT, actor=user, cooperation=True), password
 
 
 ids, quota = [], None

@@ -46,8 +46,10 @@ def _submit_once(host: str, port: int, path: str, token: str, start: threading.B
     try:
         conn.connect()
         start.wait(timeout=30)
-        conn.request("POST", path, body=b"", headers={
-            "Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Length": "0",
+        body = b'{"cooperation_acknowledged": true}'  # R23, acknowledged with the submission
+        conn.request("POST", path, body=body, headers={
+            "Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": "application/json",
+            "Content-Length": str(len(body)),
         })
         response = conn.getresponse()
         raw = response.read()

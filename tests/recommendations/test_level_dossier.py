@@ -37,9 +37,9 @@ def forwarded(setup):
     app = applications.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
     fill_book(app, setup["user"])
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, setup["user"], kind, f"{kind}.pdf", _render("正常"))
+        attach(app, setup["user"], kind, f"{kind}.pdf", _render(f"正常 {kind}"))
     with time_machine.travel(BEFORE, tick=False):
-        app = transition(app, Action.SUBMIT, actor=setup["user"])
+        app = transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
         app = transition(app, Action.APPROVE, actor=district, reason="同意")
         transition(app, Action.APPROVE, actor=city, reason="同意")
     PaperRequirement.objects.create(campaign=setup["campaign"], authority=chengdu, item="summary_table", copies=6)

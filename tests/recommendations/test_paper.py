@@ -30,9 +30,9 @@ def submitted(setup):
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
     fill_book(app, setup["user"])
     for kind in ("cmmm_report", "tier_proof", "commitment"):
-        attach(app, setup["user"], kind, f"{kind}.pdf", _render("正常"))
+        attach(app, setup["user"], kind, f"{kind}.pdf", _render(f"正常 {kind}"))
     with time_machine.travel(BEFORE, tick=False):
-        app = transition(app, Action.SUBMIT, actor=setup["user"])
+        app = transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
     app.chain, app.current_step = [{"level": "city", "authority": str(chengdu.id)}], 0
     app.current_authority = chengdu
     app.save(update_fields=["chain", "current_step", "current_authority"])

@@ -1,5 +1,5 @@
-"""The application's documents: the commitment letter (PDF and DOCX, in the structure of the
-notice's attachment), the application book as printed (paper equals online: content hash and
+"""The application's documents: the commitment form (PDF and DOCX, the notice's text from
+``data/commitment-<version>.yaml``; issue it through ``materials.issue_commitment``), the application book as printed (paper equals online: content hash and
 verification code in every page's footer) and the submission receipt."""
 
 from __future__ import annotations
@@ -12,26 +12,12 @@ from smartfactory.documents.pdf import render_pdf
 from smartfactory.organisations.enums import Tier
 
 from . import book as book_rules
+from .materials import commitment_context
 from .models import ApplicationVersion, TierApplication
-
-COMMITMENT_TEXT = (
-    "我单位申报{tier}智能工厂的所有材料，均真实、完整、合法合规，不涉及国家秘密和商业秘密，"
-    "并将配合开展现场核查、技术推广和典型案例交流等工作。如有不实、伪造或隐瞒，愿承担相应的法律责任。"
-)
-
-
-def commitment_context(app: TierApplication) -> dict:
-    today = timezone.localdate()
-    return {
-        "title": "真实性承诺书", "tier": Tier(app.tier).label,
-        "text": COMMITMENT_TEXT.format(tier=Tier(app.tier).label),
-        "enterprise": app.factory.enterprise.name, "uscc": app.factory.enterprise.uscc,
-        "factory": app.factory.name, "legal_representative": app.legal_representative,
-        "date": f"{today.year}年{today.month}月{today.day}日",
-    }
 
 
 def commitment_pdf(app: TierApplication) -> bytes:
+    """The notice's commitment form, verbatim from the data, signature and date left blank."""
     return render_pdf("applications/commitment_pdf.html", commitment_context(app))
 
 
@@ -42,6 +28,7 @@ def commitment_docx(app: TierApplication) -> bytes:
 
     ctx = commitment_context(app)
     document = Document()
+    document.core_properties.title = ctx["title"]
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = heading.add_run(ctx["title"])
@@ -50,9 +37,9 @@ def commitment_docx(app: TierApplication) -> bytes:
     body = document.add_paragraph(ctx["text"])
     body.paragraph_format.first_line_indent = Pt(32)
     document.add_paragraph("")
-    document.add_paragraph(f"单位法人签字：{ctx['legal_representative'] or '＿＿＿＿＿＿'}")
-    document.add_paragraph(f"申报单位名称（盖章）：{ctx['enterprise']}")
-    document.add_paragraph(f"统一社会信用代码：{ctx['uscc']}")
+    signature, applicant = ctx["signature_lines"]
+    document.add_paragraph(signature)
+    document.add_paragraph(f"{applicant}{ctx['enterprise']}")
     document.add_paragraph(ctx["date"])
     buffer = io.BytesIO()
     document.save(buffer)

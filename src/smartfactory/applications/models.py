@@ -148,6 +148,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     findings = models.JSONField(default=list, blank=True)
+    # why the confidentiality scan could not read the file (no OCR, timed out, damaged): the reviewer checks it
+    manual_check = models.CharField(_("需人工核查"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -156,3 +158,20 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class IssuedCommitment(models.Model):
+    """A commitment form the platform generated (PDF or DOCX), by its SHA-256: the same bytes
+    uploaded as the signed and stamped scan are refused (R8)."""
+
+    application = models.ForeignKey(TierApplication, on_delete=models.CASCADE, related_name="issued_commitments")
+    format = models.CharField(max_length=8)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "sha256"], name="one_issue_per_commitment_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.format} {self.sha256[:12]}"

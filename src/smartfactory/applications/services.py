@@ -11,7 +11,7 @@ from smartfactory.organisations.enums import Tier
 from smartfactory.uploads import MB, check_upload
 from smartfactory.versioning import save_versioned
 
-from . import book, confidentiality
+from . import book, confidentiality, materials
 from . import content as content_rules
 from .eligibility import reasons_not_eligible
 from .enums import State
@@ -173,7 +173,7 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
 }
 VIDEO_TYPES = {"video/mp4": "mp4"}
-TEXT_TYPES = {"application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+SCANNED_TYPES = set(ALLOWED_TYPES)  # read for the confidentiality scan (not the video)
 
 
 def _limit_mb(app: TierApplication, kind: str) -> int:
@@ -189,12 +189,16 @@ def exempt_for(app: TierApplication) -> tuple[str, ...]:
     return tuple(book.document_of(app.campaign.framework_version).get("confidentiality_exempt_phrases", []))
 
 
-@transaction.atomic
 def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment:
-    """Checks type by content (the factory video must be MP4; other kinds PDF, JPG, PNG, XLSX,
-    DOCX), size against the data's limit, refuses PDFs with JavaScript or embedded files, stores the
-    file under a random name with its SHA-256 and the confidentiality findings of its text.
-    Side effects: audit event application.attachment_added."""
+    """Checks type by content (the factory video must be MP4; the signed commitment a PDF, JPG or
+    PNG scan that is not the platform's generated form; other kinds PDF, JPG, PNG, XLSX, DOCX), size
+    against the data's limit, that the same file is not attached twice, refuses PDFs with
+    JavaScript or embedded files, stores the file under a random name with its SHA-256, the
+    confidentiality findings of its text (OCR for images and scanned pages) and, when it could not
+    be read, why it needs a person's check (需人工核查). The scan (OCR may take up to
+    ``OCR_TIMEOUT_SECONDS``) runs before the transaction, so no lock is held while it reads.
+    Side effects, in one transaction under the application's row lock (parallel uploads of one file
+    serialise): the stored file and row; audit event application.attachment_added."""
     _editable(app, actor)
     if kind not in Attachment.Kind.values:
         raise InvalidInput(_("未知的附件类别。"), field="kind")
@@ -203,9 +207,10 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
     checked = check_upload(upload, types=allowed, max_bytes=_limit_mb(app, kind) * MB,
                            type_message=_("该类附件只能上传 %(t)s 文件（按文件内容识别）。") % {"t": expected})
     mime = checked.mime
-    data = upload.read() if mime in TEXT_TYPES else b""
+    materials.ensure_commitment_scan(app, kind=kind, mime=mime, sha256=checked.sha256)
+    materials.ensure_distinct_file(app, sha256=checked.sha256)
+    data = upload.read() if mime in SCANNED_TYPES else b""
     upload.seek(0)
-    findings = []
     if mime == "application/pdf":
         try:
             problems = confidentiality.pdf_active_content(data)
@@ -214,21 +219,26 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
         if problems:
             raise InvalidInput(_("PDF 中含有脚本或嵌入文件（%(p)s），出于安全原因不能上传。") % {"p": "、".join(problems)},
                                field="file")
-    if data:
-        try:
-            findings = [f.as_dict() for f in confidentiality.scan_file(upload.name, mime, data, keywords=keywords_for(app),
-                                                                  exempt=exempt_for(app))]
-        except Exception:  # noqa: BLE001  (an unreadable text layer is reported, not fatal)
-            findings = [{"term": "", "place": f"附件 {upload.name}", "excerpt": "无法提取文字，请人工核查"}]
-    attachment = Attachment(
-        application=app, kind=kind, original_name=upload.name[:255], content_type=mime, size=upload.size,
-        sha256=checked.sha256, findings=findings, uploaded_by=actor,
-    )
-    attachment.file.save(f"{attachment.id.hex}.{checked.extension}", upload, save=False)
-    attachment.save()
-    record_event("application.attachment_added", actor=actor, obj=app,
-                 after={"kind": kind, "file": attachment.original_name, "sha256": attachment.sha256,
-                        "findings": len(findings)})
+    scanned = confidentiality.scan_attachment(upload.name, mime, data, keywords=keywords_for(app),
+                                              exempt=exempt_for(app)) or confidentiality.FileScan()
+    findings = [f.as_dict() for f in scanned.findings]
+    doubt = materials.commitment_scan_doubt(kind=kind, mime=mime, data=data)
+    manual_check = "；".join(reason for reason in (scanned.manual_check, doubt) if reason)
+    with transaction.atomic():
+        app = TierApplication.objects.select_for_update(of=("self",)).select_related(
+            "factory__enterprise", "campaign").get(pk=app.pk)
+        _editable(app, actor)
+        materials.ensure_distinct_file(app, sha256=checked.sha256)
+        attachment = Attachment(
+            application=app, kind=kind, original_name=upload.name[:255], content_type=mime, size=upload.size,
+            sha256=checked.sha256, findings=findings, manual_check=manual_check[:200], uploaded_by=actor,
+        )
+        attachment.file.save(f"{attachment.id.hex}.{checked.extension}", upload, save=False)
+        attachment.save()
+        record_event("application.attachment_added", actor=actor, obj=app,
+                     after={"kind": kind, "file": attachment.original_name, "sha256": attachment.sha256,
+                            "findings": len(findings), "ocr_pages": scanned.ocr_pages,
+                            "manual_check": attachment.manual_check})
     return attachment
 
 

@@ -32,6 +32,7 @@ from .chain import resolve_chain
 from .content import missing_fields
 from .deadlines import level_stages, resubmission_stages
 from .enums import BOOK_TIERS, QUOTA_STATES, Action, State
+from .materials import cooperation_acknowledged, cooperation_record, materials_sound
 from .models import ApplicationVersion, Review, TierApplication
 from .national import national_accept, national_award, national_cultivate, national_decline
 from .recommender import quota_of, recommender_of
@@ -46,6 +47,7 @@ class Context:
     quota: object = None
     priority: int | None = None
     acceptance_evaluation: object = None
+    cooperation: bool = False  # R23 acknowledged at this submission
 
 
 # ------------------------------------------------------------------ who may
@@ -301,10 +303,11 @@ def _new_version(ctx: Context) -> None:
         "factory": {"id": str(app.factory.id), "name": app.factory.name},
         "content": app.content, "book": entries_of(app) if app.tier in BOOK_TIERS else {},
         "attachments": [
-            {"kind": a.kind, "name": a.original_name, "sha256": a.sha256, "size": a.size}
+            {"kind": a.kind, "name": a.original_name, "sha256": a.sha256, "size": a.size, "manual_check": a.manual_check}
             for a in app.attachments.all()
         ],
         "legal_representative": app.legal_representative,
+        "cooperation": cooperation_record(ctx),
         "confidentiality": {"findings": app.confidentiality.get("findings", []),
                             "justification": app.confidentiality_justification},
         "submitted_at": timezone.now().isoformat(),
@@ -399,13 +402,15 @@ class Transition:
 
 TABLE: dict[str, Transition] = {
     Action.SUBMIT: Transition(frozenset({State.DRAFT}), is_applicant,
-                              (enterprise_deadline, eligible, complete, confidentiality_clear), _submit),
+                              (enterprise_deadline, eligible, complete, materials_sound, cooperation_acknowledged,
+                               confidentiality_clear), _submit),
     Action.WITHDRAW: Transition(frozenset({State.IN_REVIEW}), is_applicant, (no_review_yet,), _withdraw),
     Action.APPROVE: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, not_last_step), _approve),
     Action.RETURN: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _return),
     Action.REJECT: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _reject),
     Action.RESUBMIT: Transition(frozenset({State.RETURNED}), is_applicant,
-                                (returning_level_deadline, eligible, complete, confidentiality_clear), _resubmit),
+                                (returning_level_deadline, eligible, complete, materials_sound, cooperation_acknowledged,
+                                 confidentiality_clear), _resubmit),
     Action.CERTIFY: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
                                (advanced_only, level_deadline, last_step, decided_recommender, concurrence_recorded),
                                _certify),
@@ -436,7 +441,7 @@ def allowed_actions(app: TierApplication, user) -> list[str]:
 
 
 def transition(app: TierApplication, action: str, *, actor, reason: str = "",
-               concurrence: list[str] | None = None) -> TierApplication:
+               concurrence: list[str] | None = None, cooperation: bool = False) -> TierApplication:
     """Take ``action`` on the application. Side effects, in order: row lock; who-may and guards;
     the effect (state, chain position, version, review row, tier history on certification); save;
     audit event ``application.<action>`` with before/after. All or nothing."""
@@ -453,7 +458,8 @@ def transition(app: TierApplication, action: str, *, actor, reason: str = "",
             )
         if not rule.who(actor, app):
             raise NotPermitted()
-        ctx = Context(app=app, actor=actor, reason=reason or "", concurrence=list(concurrence or []))
+        ctx = Context(app=app, actor=actor, reason=reason or "", concurrence=list(concurrence or []),
+                      cooperation=cooperation)
         for guard in rule.guards:
             guard(ctx)
         before = {"state": app.state, "step": app.current_step, "authority": str(app.current_authority_id or ""),

@@ -92,12 +92,15 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI)
 
 
-def blank_pdf() -> bytes:
-    """A small one-page PDF without text: nothing for the confidentiality scan to find."""
+def blank_pdf(label: str = "") -> bytes:
+    """A small one-page PDF without text: nothing for the confidentiality scan to find. ``label``
+    (in the metadata) makes each material its own file: one file cannot stand for two (P30)."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
+    if label:
+        writer.add_metadata({"/Title": label})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -576,9 +579,10 @@ def _applicant(username: str, display: str, enterprise) -> User:
     return user
 
 
-def submitted_excellent(factory: Factory, campaign: Campaign, applicant: User, pdf: bytes):
+def submitted_excellent(factory: Factory, campaign: Campaign, applicant: User):
     """A 卓越级 application made by its enterprise: the self-assessment attaining 卓越级, the book,
-    the legal representative, the required attachments, then submitted (waits at the first level)."""
+    the legal representative, the required attachments (one file each), then submitted with the
+    undertaking to cooperate acknowledged (R23); it waits at the first level."""
     from smartfactory.applications import book as book_rules
     from smartfactory.applications import services as app_services
     from smartfactory.applications.enums import Action
@@ -591,8 +595,9 @@ def submitted_excellent(factory: Factory, campaign: Campaign, applicant: User, p
         app_services.save_entry(app, key, value, expected_version=versions.get(key, 0), actor=applicant)
     app_services.set_legal_representative(app, actor=applicant, name="张立新")
     for kind in book_rules.required_attachments(campaign.framework_version, Tier.EXCELLENT):
-        app_services.attach_file(app, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", pdf), actor=applicant)
-    return transition(app, Action.SUBMIT, actor=applicant)
+        app_services.attach_file(app, kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", blank_pdf(kind)),
+                                 actor=applicant)
+    return transition(app, Action.SUBMIT, actor=applicant, cooperation=True)
 
 
 def build_national_2026(world, users: dict[str, User], *, today: date) -> None:
@@ -638,7 +643,7 @@ def build_national_2026(world, users: dict[str, User], *, today: date) -> None:
         apps = []
         for n, factory in enumerate(hangzhou, start=1):
             applicant = _applicant(f"demo-applicant-zj-{n}", f"浙江申报联系人{n}", factory.enterprise)
-            app = submitted_excellent(factory, campaign, applicant, pdf)
+            app = submitted_excellent(factory, campaign, applicant)
             app = transition(app, Action.APPROVE, actor=city, reason="材料齐全，同意上报")
             apps.append(transition(app, Action.RECOMMEND, actor=leader, reason="经会同省发展改革委审核，同意推荐"))
         batch = recommendations.batch_for(quota)
@@ -677,5 +682,5 @@ def build_national_2026(world, users: dict[str, User], *, today: date) -> None:
 
         # Sichuan: one 卓越级 application waiting at 武侯区 (Sichuan's own batch stays empty and open)
         applicant = _applicant("demo-applicant-sc-1", "四川申报联系人1", wuhou.enterprise)
-        submitted_excellent(wuhou, campaign, applicant, pdf)
+        submitted_excellent(wuhou, campaign, applicant)
 

@@ -24,6 +24,14 @@ class ApplicationIn(Schema):
     campaign: int
 
 
+class VersionOut(Schema):
+    number: int
+    submitted_at: datetime
+    verification_code: str
+    content_hash: str
+    cooperation: dict | None = None  # the R23 acknowledgement recorded with this version
+
+
 class AttachmentOut(Schema):
     id: UUID
     kind: str
@@ -31,13 +39,7 @@ class AttachmentOut(Schema):
     size: int
     sha256: str
     findings: list[dict]
-
-
-class VersionOut(Schema):
-    number: int
-    submitted_at: datetime
-    verification_code: str
-    content_hash: str
+    manual_check: str = ""  # 需人工核查: why the confidentiality scan could not read the file
 
 
 class ApplicationOut(Schema):
@@ -84,9 +86,10 @@ def _out(app, user) -> dict:
         "completeness": book_rules.completeness(app.campaign.framework_version, app.tier, entries)
         if app.tier in ("excellent", "leading") else [],
         "attachments": [{"id": a.id, "kind": a.kind, "name": a.original_name, "size": a.size, "sha256": a.sha256,
-                         "findings": a.findings} for a in app.attachments.all()],
+                         "findings": a.findings, "manual_check": a.manual_check} for a in app.attachments.all()],
         "versions": [{"number": v.number, "submitted_at": v.submitted_at, "verification_code": v.verification_code,
-                      "content_hash": v.content_hash} for v in app.versions.all()],
+                      "content_hash": v.content_hash, "cooperation": v.snapshot.get("cooperation")}
+                     for v in app.versions.all()],
         "actions": [str(a) for a in allowed_actions(app, user)],
     }
 
@@ -144,14 +147,22 @@ def upload_attachment(request, application_id: UUID, kind: Form[str], file: File
     app = get_in_scope(applications_for_user(request.user), id=application_id)
     a = services.attach_file(app, kind=kind, upload=file, actor=request.user)
     return Status(201, {"id": a.id, "kind": a.kind, "name": a.original_name, "size": a.size, "sha256": a.sha256,
-                        "findings": a.findings})
+                        "findings": a.findings, "manual_check": a.manual_check})
+
+
+class SubmitIn(Schema):
+    # 卓越级/领航级 (R23): the applicant confirms it will cooperate with on-site verification,
+    # technology promotion and case exchange; recorded with the submitted version
+    cooperation_acknowledged: bool = False
 
 
 @router.post("/{application_id}/submit", response=ApplicationOut)
-def submit(request, application_id: UUID):
+def submit(request, application_id: UUID, payload: SubmitIn | None = None):
+    """Submit (or resubmit after a return). 卓越级/领航级 need ``{"cooperation_acknowledged": true}``."""
     app = get_in_scope(applications_for_user(request.user), id=application_id)
     action = Action.RESUBMIT if app.state == "returned" else Action.SUBMIT
-    return _out(transition(app, action, actor=request.user), request.user)
+    acknowledged = bool(payload and payload.cooperation_acknowledged)
+    return _out(transition(app, action, actor=request.user, cooperation=acknowledged), request.user)
 
 
 @router.post("/{application_id}/withdraw", response=ApplicationOut)

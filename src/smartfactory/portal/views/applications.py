@@ -84,7 +84,7 @@ def application_action(request, application_id, action):
     if action not in APPLICANT_ACTIONS:
         return redirect("portal:application", application_id=app.id)
     try:
-        transition(app, action, actor=request.user)
+        transition(app, action, actor=request.user, cooperation=request.POST.get("cooperation") == "1")
     except ProgrammeError as error:
         messages.error(request, error.message)
     else:

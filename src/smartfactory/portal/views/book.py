@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartfactory.applications import book as book_rules
-from smartfactory.applications import exports, services
+from smartfactory.applications import exports, materials, services
 from smartfactory.applications.deadlines import return_notice
 from smartfactory.applications.eligibility import expert_judged, reasons_not_eligible
 from smartfactory.applications.enums import Action, State
@@ -79,6 +79,7 @@ def book_page(request, app):
         "latest": latest, "reviews": app.reviews.select_related("authority"),
         "return_notice": return_notice(app),
         "milestone_limit": services.latest_milestone_date(app),
+        "cooperation_text": materials.cooperation_text(app),
     })
 
 
@@ -177,7 +178,10 @@ def justification(request, application_id):
 
 @login_required
 def commitment(request, application_id, fmt):
+    """The commitment form for printing; its hash is recorded so it cannot come back as the scan."""
     app = get_in_scope(applications_for_user(request.user), id=application_id)
+    if fmt not in materials.FORMATS:
+        raise Http404
     name = f"真实性承诺书-{app.factory.enterprise.name}"
     if fmt == "docx":
         from django.http import HttpResponse
@@ -185,12 +189,12 @@ def commitment(request, application_id, fmt):
         from smartfactory.documents.responses import content_disposition
 
         response = HttpResponse(
-            exports.commitment_docx(app),
+            materials.issue_commitment(app, "docx", actor=request.user),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
         response["Content-Disposition"] = content_disposition(f"{name}.docx")
         return response
-    return pdf_response(exports.commitment_pdf(app), f"{name}.pdf")
+    return pdf_response(materials.issue_commitment(app, "pdf", actor=request.user), f"{name}.pdf")
 
 
 @login_required
