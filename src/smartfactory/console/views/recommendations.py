@@ -161,7 +161,7 @@ def level_page(request, year: int, tier: str):
         "authority": authority, "campaign": campaign, "tier": tier, "tier_label": Tier(tier).label,
         "rows": services.level_rows(authority, campaign, tier), "scans": dossier.scans.order_by("uploaded_at"),
         "scan_kinds": StampedScan.Kind.choices,
-        "paper": list(requirements(campaign, authority.parent).values()) if authority.parent_id else [],
+        "paper": requirements(campaign, authority.parent, tier) if authority.parent_id else [],
     })
 
 
