@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from smartfactory.campaigns.models import Campaign
 from smartfactory.recommendations import advanced_lists
@@ -45,4 +45,4 @@ def report(request, year: int):
     authority = advanced_lists.reporting_authority(request.user)
     if authority is None:
         raise Http404
-    return 201, _out(advanced_lists.report_advanced_list(campaign, authority=authority, actor=request.user))
+    return Status(201, _out(advanced_lists.report_advanced_list(campaign, authority=authority, actor=request.user)))
