@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db import transaction
+
 from smartfactory.accounts.models import User
 from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import Stage
@@ -16,6 +18,7 @@ from smartfactory.organisations.models import Authority, Membership
 from .world import end_of_day, set_demo_password
 
 
+@transaction.atomic
 def build_paper(world, users: dict[str, User]) -> None:
     build_paper_requirements(world, users)
     build_paper_deadlines(world, users)

@@ -285,8 +285,8 @@ def log_receipt(authority: Authority, *, actor, item: str, copies: int, campaign
 # ------------------------------------------------------------------ the desk's status
 def status(authority: Authority, campaign) -> dict:
     """Per application that comes to this desk (where any requirement applies to it): required and
-    counted copies per item, with the findings (shortfall, superseded copies, late delivery); per
-    sending level and tier: its summary tables and letters."""
+    counted copies per item, with the findings (shortfalls, then the notes: superseded copies and late
+    deliveries); per sending level and tier: its summary tables and letters, likewise."""
     rules = requirements(campaign, authority)
     rows_in = incoming(authority, campaign)
     apps = [r.application for r in rows_in]
@@ -303,7 +303,7 @@ def status(authority: Authority, campaign) -> dict:
             deadlines[key] = delivery_deadline(campaign, app.tier, row)
         deadline = deadlines[key]
         mine = [r for r in receipts if r.application_id == app.pk]
-        items, findings = [], []
+        items, notes, shorts = [], [], []
         for item in PER_APPLICATION:
             rule = _rule(rules, app.tier, item, kind)
             if rule is None:
@@ -311,14 +311,15 @@ def status(authority: Authority, campaign) -> dict:
             counted = 0
             for receipt in (r for r in mine if r.item == item):
                 reason = superseded_copy(receipt, codes.get(app.pk, ""))
-                findings.extend(x for x in (reason, late_delivery(receipt, deadline)) if x)
+                notes.extend(x for x in (reason, late_delivery(receipt, deadline)) if x)
                 counted += 0 if reason else receipt.copies
             short = shortfall(rule, counted)
-            findings.extend([short] if short else [])
+            shorts.extend([short] if short else [])
             items.append({"item": rule.get_item_display(), "required": rule.copies, "received": counted,
                           "short": max(rule.copies - counted, 0) if short else 0, "scan_required": rule.scan_required})
         if items:
-            applications.append({"application": app, "sender": row.sender, "items": items, "findings": findings,
+            applications.append({"application": app, "sender": row.sender, "items": items, "findings": shorts + notes,
+                                 "notes": notes,
                                  "short": any(i["short"] for i in items), "deadline": deadline,
                                  "matches_online": _code_state(mine, codes.get(app.pk, ""))})
         if row.sender is not None and (row.sender.pk, app.tier) not in senders:
@@ -338,19 +339,20 @@ def _sender_rows(authority: Authority, rules, senders: dict) -> list[dict]:
     receipts = list(PaperReceipt.objects.filter(receiving=authority, application__isnull=True,
                                                 sender_authority_id__in=[k[0] for k in senders]))
     for (sender_id, tier), (row, deadline) in senders.items():
-        items, findings = [], []
+        items, notes, shorts = [], [], []
         for item in PER_SENDER:
             rule = _rule(rules, tier, item, row.sender_kind)
             if rule is None:
                 continue
             mine = [r for r in receipts if r.sender_authority_id == sender_id and r.tier == tier and r.item == item]
             counted = sum(r.copies for r in mine)
-            findings.extend(x for r in mine if (x := late_delivery(r, deadline)))
+            notes.extend(x for r in mine if (x := late_delivery(r, deadline)))
             short = shortfall(rule, counted)
-            findings.extend([short] if short else [])
+            shorts.extend([short] if short else [])
             items.append({"item": rule.get_item_display(), "required": rule.copies, "received": counted,
                           "short": max(rule.copies - counted, 0) if short else 0, "scan_required": rule.scan_required})
         if items:
             out.append({"sender": row.sender, "tier": tier, "tier_label": Tier(tier).label, "items": items,
-                        "findings": findings, "short": any(i["short"] for i in items), "deadline": deadline})
+                        "findings": shorts + notes, "notes": notes,
+                        "short": any(i["short"] for i in items), "deadline": deadline})
     return out
