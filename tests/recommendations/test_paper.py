@@ -385,3 +385,25 @@ def test_miit_logs_the_national_paper_and_the_page_shows_it(setup, national, cli
     assert "兵团工信局" in page and "中国测试集团" in page and "1/1" in page
     sasac_page = client_for(national["sasac_staff"]).get("/console/paper/").content.decode()
     assert "中国测试集团" in sasac_page and "兵团工信局" not in sasac_page
+
+
+@pytest.mark.rule("R15")
+def test_desk_status_api_and_other_desks_are_out_of_scope(setup, national, client_for, client):
+    from django.test import Client
+
+    from tests.api.test_api import bearer, token_for
+
+    api = Client()
+    body = api.get(f"/api/v1/paper/{setup['campaign'].year}/status", **bearer(token_for(client, "sasac-staff"))).json()
+    assert [r["sender"] for r in body["senders"]] == ["中国测试集团"]
+    assert body["senders"][0]["findings"] == ["推荐汇总表缺1份", "推荐函缺1份"]
+    province = f.user("sc-leader", role=Role.AUTHORITY_LEADER, authority=setup["sichuan"])
+    foreign = api.get(f"/api/v1/paper/{setup['campaign'].year}/status", {"desk": str(national["miit"].id)},
+                      **bearer(token_for(client, "sc-leader")))
+    assert foreign.status_code == 404
+    page = client_for(province).get(f"/console/paper/?desk={national['miit'].id}&year={setup['campaign'].year}")
+    assert page.status_code == 404
+    put = api.put(f"/api/v1/paper/{setup['campaign'].year}/requirements",
+                  json.dumps({"desk": str(national["miit"].id), "tier": "excellent", "item": "letter", "copies": 5}),
+                  content_type="application/json", **bearer(token_for(client, "sc-leader")))
+    assert put.status_code == 404 and PaperRequirement.objects.get(authority=national["miit"], item="letter").copies == 1

@@ -27,7 +27,7 @@ from smartfactory.recommendations import paper
 def _desk(request):
     desks = paper.desks_for_user(request.user)
     wanted = request.GET.get("desk") or request.POST.get("desk")
-    desk = next((d for d in desks if str(d.id) == wanted), desks[0] if desks else None)
+    desk = next((d for d in desks if str(d.id) == wanted), None) if wanted else (desks[0] if desks else None)
     year = request.GET.get("year", "")
     campaign = get_object_or_404(Campaign, year=int(year)) if year.isdigit() else current_campaign()
     if desk is None or campaign is None:

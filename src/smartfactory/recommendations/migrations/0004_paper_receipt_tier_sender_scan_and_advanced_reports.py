@@ -6,6 +6,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def backfill_receipts(apps, schema_editor):
+    """Receipts logged before: they arrived when they were logged; an application's copies are of its tier."""
+    PaperReceipt = apps.get_model("recommendations", "PaperReceipt")
+    for receipt in PaperReceipt.objects.select_related("application"):
+        receipt.arrived_at = receipt.received_at
+        receipt.tier = receipt.application.tier if receipt.application_id else receipt.tier
+        receipt.save(update_fields=["arrived_at", "tier"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -61,4 +70,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('campaign', 'reporter', 'number'), name='one_report_number')],
             },
         ),
+        migrations.RunPython(backfill_receipts, migrations.RunPython.noop),
     ]
