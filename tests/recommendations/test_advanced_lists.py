@@ -134,3 +134,24 @@ def test_api_reports_and_lists(lists, client):
     assert refused.status_code == 404
     reviewer = Client().post("/api/v1/advanced-lists/2043/report", **bearer(token_for(client, "sc-rev")))
     assert reviewer.status_code == 404 and json.loads(reviewer.content)["code"] == "not_found"
+
+
+def test_report_list_query_count_is_flat(lists, client_for):
+    u = lists["users"]
+    advanced_lists.report_advanced_list(lists["campaign"], authority=lists["sichuan"], actor=u["sichuan"])
+    client = client_for(u["miit"])
+    client.get("/console/advanced-lists/")  # warm the session
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/console/advanced-lists/").status_code == 200
+        return len(ctx)
+
+    one = count()
+    advanced_lists.report_advanced_list(lists["campaign"], authority=lists["zhejiang"], actor=u["zhejiang"])
+    advanced_lists.report_advanced_list(lists["campaign"], authority=lists["group"], actor=u["soe"])
+    assert count() == one
+    assert one == 9

@@ -407,3 +407,29 @@ def test_desk_status_api_and_other_desks_are_out_of_scope(setup, national, clien
                   json.dumps({"desk": str(national["miit"].id), "tier": "excellent", "item": "letter", "copies": 5}),
                   content_type="application/json", **bearer(token_for(client, "sc-leader")))
     assert put.status_code == 404 and PaperRequirement.objects.get(authority=national["miit"], item="letter").copies == 1
+
+
+@pytest.mark.rule("R22")
+def test_receipts_through_the_api_need_the_scan_where_asked(setup, submitted, client):
+    from django.test import Client
+
+    from tests.api.test_api import bearer, token_for
+
+    s = submitted
+    PaperRequirement.objects.filter(authority=s["chengdu"]).update(scan_required=True)
+    url = f"/api/v1/paper/{s['campaign'].year}/receipts"
+    form = {"item": "summary_table", "copies": "6", "tier": "excellent", "sender_authority": str(s["wuhou"].id),
+            "arrived_at": "2042-07-18T10:00:00+08:00"}
+    with time_machine.travel(LATER, tick=False):
+        token = token_for(client, "cd-clerk")
+        refused = Client().post(url, form, **bearer(token))
+        assert refused.status_code == 409 and refused.json()["field"] == "scan"
+        made = Client().post(url, {**form, "scan": _pdf()}, **bearer(token))
+        assert made.status_code == 201 and len(made.json()["scan_sha256"]) == 64
+        district = f.user("wh-clerk", role=Role.AUTHORITY_REVIEWER, authority=s["wuhou"])
+        assert district.pk
+        other = Client().post(url, {**form, "desk": str(s["chengdu"].id), "scan": _pdf()},
+                              **bearer(token_for(client, "wh-clerk")))
+        assert other.status_code == 404
+    row = paper.status(s["chengdu"], s["campaign"])["senders"][0]
+    assert row["items"][0]["received"] == 6

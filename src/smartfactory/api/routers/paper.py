@@ -6,9 +6,12 @@ from uuid import UUID
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
+from smartfactory.applications.queries import applications_for_user
 from smartfactory.campaigns.models import Campaign
+from smartfactory.organisations.queries import get_in_scope
 from smartfactory.recommendations import paper
 
 router = Router(tags=["paper"])
@@ -120,3 +123,45 @@ def get_status(request, year: int, desk: UUID | None = None):
         "senders": [{"sender": s["sender"].name, "tier": s["tier"], "items": _items(s["items"]),
                      "findings": [str(x) for x in s["findings"]], "deadline": s["deadline"]} for s in state["senders"]],
     }
+
+
+class ReceiptIn(Schema):
+    desk: UUID | None = None
+    item: str
+    copies: int
+    application: UUID | None = None
+    sender_authority: UUID | None = None
+    tier: str = ""
+    code: str = ""
+    arrived_at: datetime | None = None
+
+
+class ReceiptOut(Schema):
+    id: int
+    item: str
+    tier: str
+    copies: int
+    sender: str
+    matches_online: bool | None
+    arrived_at: datetime
+    scan_sha256: str
+    message: str
+
+
+@router.post("/{year}/receipts", response={201: ReceiptOut})
+def post_receipt(request, year: int, payload: Form[ReceiptIn], scan: File[UploadedFile] = None):
+    """Log paper that arrived at the caller's desk (multipart: the fields and, where the desk asks for
+    it, the stamped PDF ``scan``)."""
+    campaign = get_object_or_404(Campaign, year=year)
+    desk = _desk(request, payload.desk)
+    application = None
+    if payload.application:
+        application = get_in_scope(applications_for_user(request.user), id=payload.application)
+    senders = {r.sender.id: r.sender for r in paper.incoming(desk, campaign) if r.sender}
+    receipt, message = paper.log_receipt(
+        desk, actor=request.user, campaign=campaign, item=payload.item, copies=payload.copies, tier=payload.tier,
+        application=application, sender_authority=senders.get(payload.sender_authority),
+        verification_code=payload.code, arrived_at=payload.arrived_at, scan=scan)
+    return Status(201, {"id": receipt.pk, "item": receipt.item, "tier": receipt.tier, "copies": receipt.copies,
+                        "sender": receipt.sender, "matches_online": receipt.matches_online,
+                        "arrived_at": receipt.arrived_at, "scan_sha256": receipt.scan_sha256, "message": message})
