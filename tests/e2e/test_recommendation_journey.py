@@ -253,9 +253,11 @@ def test_excellent_application_from_district_to_ministry(new_page, api: ApiClien
     form = page.get_by_test_id("paper-form")
     form.locator("select[name=item]").select_option(label="申报材料（申报书）")
     form.locator("input[name=copies]").fill("3")
-    form.locator("input[name=sender]").fill("成都市武侯区经济和信息化局")
     form.locator("select[name=application]").select_option(value=app_id)
     form.locator("input[name=code]").fill(code)
+    # 成都 asks for the stamped PDF scan with the paper (R22)
+    form.locator("input[type=file][name=scan]").set_input_files(
+        {"name": "book-stamped.pdf", "mimeType": "application/pdf", "buffer": _stamped_pdf("申报书")})
     with page.expect_navigation():
         form.get_by_role("button", name="登记").click()
     expect(page.locator(".messages .msg-error")).to_have_count(0)
@@ -271,7 +273,6 @@ def test_excellent_application_from_district_to_ministry(new_page, api: ApiClien
     form = page.get_by_test_id("paper-form")
     form.locator("select[name=item]").select_option(label="申报材料（申报书）")
     form.locator("input[name=copies]").fill("2")
-    form.locator("input[name=sender]").fill("成都市经济和信息化局")
     form.locator("select[name=application]").select_option(value=app_id)
     form.locator("input[name=code]").fill(code)
     with page.expect_navigation():

@@ -42,7 +42,8 @@ def forwarded(setup):
         app = transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
         app = transition(app, Action.APPROVE, actor=district, reason="同意")
         transition(app, Action.APPROVE, actor=city, reason="同意")
-    PaperRequirement.objects.create(campaign=setup["campaign"], authority=chengdu, item="summary_table", copies=6)
+    PaperRequirement.objects.create(campaign=setup["campaign"], authority=chengdu, tier="excellent",
+                                    item="summary_table", copies=6)
     return {"chengdu": chengdu, "wuhou": wuhou, "district": district, "city": city, "app": app}
 
 

@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import AUTH
 from .routers import (
+    advanced_lists,
     applications,
     auth,
     campaigns,
@@ -12,6 +13,7 @@ from .routers import (
     factories,
     frameworks,
     me,
+    paper,
     public,
     recommendations,
     regions,
@@ -35,6 +37,8 @@ api.add_router("/campaigns", campaigns.router)
 api.add_router("/frameworks", frameworks.router)
 api.add_router("/applications", applications.router)
 api.add_router("/recommendations", recommendations.router)
+api.add_router("/paper", paper.router)
+api.add_router("/advanced-lists", advanced_lists.router)
 api.add_router("/public", public.router)
 api.add_router("/cultivations", cultivation.router)
 api.add_router("/supervision", supervision.router)

@@ -216,8 +216,11 @@ class Quota(models.Model):
 
 
 class PaperRequirement(models.Model):
-    """How many paper copies of what a receiving level requires (Chengdu: summary table × 6,
-    application materials × 3, commitment × 1; MIIT: 1 each). ``authority`` empty = the ministry."""
+    """How many paper copies of what a receiving desk requires for one tier (成都: 卓越级 summary table
+    × 6, application materials × 3, commitment × 1, each with a stamped PDF scan; MIIT: book, table
+    and letter × 1 for 卓越级 and 领航级; SASAC: the same from central SOEs, 卓越级). A requirement
+    applies only to its tier and, when ``sender_kinds`` is set, only to senders of those kinds.
+    Set only through ``recommendations.paper.set_requirement`` (audited)."""
 
     class Item(models.TextChoices):
         SUMMARY_TABLE = "summary_table", _("推荐汇总表")
@@ -226,24 +229,27 @@ class PaperRequirement(models.Model):
         COMMITMENT = "commitment", _("真实性承诺书")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_requirements")
-    authority = models.ForeignKey(Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey(Authority, verbose_name=_("接收单位"), on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(_("层级"), max_length=16, choices=Tier.choices)
     item = models.CharField(_("材料"), max_length=16, choices=Item.choices)
     copies = models.PositiveSmallIntegerField(_("份数"))
     scan_required = models.BooleanField(_("须附扫描件（PDF）"), default=False)
+    # AuthorityKind values of the sending level it applies to (e.g. ["central_soe"] for SASAC); empty: all
+    sender_kinds = models.JSONField(_("适用的报送单位类型"), default=list, blank=True)
     basis = models.CharField(_("依据"), max_length=255, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("纸质材料要求")
         verbose_name_plural = _("纸质材料要求")
+        ordering = ["tier", "item"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "authority", "item"], condition=Q(authority__isnull=False),
-                                    name="one_paper_rule_per_authority_item"),
-            models.UniqueConstraint(fields=["campaign", "item"], condition=Q(authority__isnull=True),
-                                    name="one_national_paper_rule_per_item"),
+            models.UniqueConstraint(fields=["campaign", "authority", "tier", "item"], name="one_paper_rule_per_desk_tier_item"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.authority or '工业和信息化部'} {self.get_item_display()} × {self.copies}"
+        return f"{self.authority} {self.get_tier_display()} {self.get_item_display()} × {self.copies}"
 
 
 class CitySubQuota(models.Model):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    advanced_lists,
     applications,
     campaigns,
     declarations,
@@ -32,6 +33,8 @@ urlpatterns = [
     path("recommendations/<int:quota_id>/documents/<str:name>", recommendations.batch_document, name="recommendation_document"),
     path("recommendations/<int:quota_id>/<str:action>/", recommendations.batch_action, name="recommendation_action"),
     path("paper/", paper.paper_page, name="paper"),
+    path("advanced-lists/", advanced_lists.report_list, name="advanced_lists"),
+    path("advanced-lists/<uuid:report_id>/", advanced_lists.report_detail, name="advanced_list"),
     path("evaluation/", evaluation.inbox, name="evaluations"),
     path("evaluation/<uuid:evaluation_id>/", evaluation.detail, name="evaluation"),
     path("evaluation/<uuid:evaluation_id>/attachments/<uuid:attachment_id>/", evaluation.attachment,

@@ -458,25 +458,6 @@ def build_applications(world: World, users: dict[str, User]) -> None:
                        reason="经会同发展改革、财政、国资、市场监管、数据部门审核，予以认定")
 
 
-def build_paper_requirements(world: World) -> None:
-    """Chengdu and Sichuan as their forwarding notices say; MIIT one of each (idempotent)."""
-    from smartfactory.campaigns.models import PaperRequirement as P
-
-    rules = {
-        world.authorities["510100"]: [(P.Item.SUMMARY_TABLE, 6, True), (P.Item.APPLICATION, 3, True),
-                                      (P.Item.COMMITMENT, 1, True)],
-        world.authorities["510000"]: [(P.Item.SUMMARY_TABLE, 6, True), (P.Item.APPLICATION, 3, True),
-                                      (P.Item.COMMITMENT, 1, True)],
-        None: [(P.Item.SUMMARY_TABLE, 1, False), (P.Item.LETTER, 1, False), (P.Item.APPLICATION, 1, False)],
-    }
-    for campaign in Campaign.objects.all():
-        for authority, items in rules.items():
-            for item, copies, scan in items:
-                P.objects.get_or_create(campaign=campaign, authority=authority, item=item,
-                                        defaults={"copies": copies, "scan_required": scan,
-                                                  "basis": "成都市/四川省转发通知；工信厅联通装函〔2025〕251号"})
-
-
 def build_quotas() -> None:
     """Quotas of both campaigns from the rules data (idempotent; the ranking input is the estimate)."""
     from smartfactory.campaigns.quotas import compute_quotas
@@ -494,7 +475,9 @@ def seed(*, today: date | None = None) -> World:
     build_tier_history(world, actor=None)
     build_campaigns(world, users, today=today)
     build_quotas()
-    build_paper_requirements(world)
+    from .paper import build_paper  # imports this module
+
+    build_paper(world, users)
     build_applications(world, users)
     build_expert_pool(world, users)
     build_national_history(world, users)

@@ -76,17 +76,24 @@ class StampedScan(models.Model):
 
 
 class PaperReceipt(models.Model):
-    """Paper copies a level received: what, how many, from whom, when; for application materials the
-    verification code printed in the footer confirms the paper equals the submitted version."""
+    """Paper copies a level received: what, for which tier, how many, from whom, when they arrived;
+    for the application book the verification code printed in the footer names the version (copies of
+    a superseded version do not count); a stamped PDF scan where the requirement asks for one."""
 
     receiving = models.ForeignKey("organisations.Authority", on_delete=models.PROTECT, related_name="paper_receipts")
+    tier = models.CharField(max_length=16, blank=True)
     item = models.CharField(max_length=16)
     copies = models.PositiveSmallIntegerField()
     application = models.ForeignKey("applications.TierApplication", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="paper_receipts")
+    sender_authority = models.ForeignKey("organisations.Authority", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="paper_sent")
     sender = models.CharField(max_length=128)
     verification_code = models.CharField(max_length=16, blank=True)
     matches_online = models.BooleanField(null=True)
+    arrived_at = models.DateTimeField(_("送达时间"), null=True)
+    scan = models.FileField(upload_to="paper/%Y/", blank=True)
+    scan_sha256 = models.CharField(max_length=64, blank=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     received_at = models.DateTimeField(auto_now_add=True)
 
@@ -95,3 +102,32 @@ class PaperReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receiving} {self.item} × {self.copies}"
+
+
+class AdvancedListReport(models.Model):
+    """R4: a certifying authority (province, XPCC, central-SOE group) reports its certified 先进级 list
+    to MIIT (central SOEs also to SASAC). The rows are frozen as sent, with their SM3 hash."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="advanced_reports")
+    reporter = models.ForeignKey("organisations.Authority", verbose_name=_("报送单位"), on_delete=models.PROTECT,
+                                 related_name="advanced_reports")
+    number = models.PositiveSmallIntegerField(_("报送次序"), default=1)
+    recipients = models.JSONField(_("接收单位"), default=list)
+    rows = models.JSONField(_("名单"), default=list)
+    content_hash = models.CharField(max_length=64)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("先进级名单报送")
+        verbose_name_plural = _("先进级名单报送")
+        ordering = ["-submitted_at"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "reporter", "number"], name="one_report_number")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} {self.reporter} #{self.number}"
+
+    @property
+    def audit_key(self) -> str:
+        return str(self.id)

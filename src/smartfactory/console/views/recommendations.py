@@ -143,7 +143,7 @@ def level_page(request, year: int, tier: str):
     """An intermediate level's dossier for the level above: what it forwarded, its summary table and
     letter to download, and the stamped scans of both."""
     from smartfactory.organisations.enums import Tier
-    from smartfactory.recommendations.paper import requirements
+    from smartfactory.recommendations.paper import applies, requirements
 
     authority, campaign, dossier = _level(request, year, tier)
     if request.method == "POST":
@@ -161,7 +161,8 @@ def level_page(request, year: int, tier: str):
         "authority": authority, "campaign": campaign, "tier": tier, "tier_label": Tier(tier).label,
         "rows": services.level_rows(authority, campaign, tier), "scans": dossier.scans.order_by("uploaded_at"),
         "scan_kinds": StampedScan.Kind.choices,
-        "paper": list(requirements(campaign, authority.parent).values()) if authority.parent_id else [],
+        "paper": [r for r in requirements(campaign, authority.parent, tier) if applies(r, authority.kind)]
+        if authority.parent_id else [],
     })
 
 
