@@ -26,7 +26,7 @@ from smartfactory.errors import InvalidInput, NotPermitted, QuotaExceeded
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, Role, Tier
 from smartfactory.organisations.models import Authority, Enterprise, TierAward
-from smartfactory.organisations.queries import active_memberships, is_platform_admin
+from smartfactory.organisations.queries import is_platform_admin
 from smartfactory.regions.models import Division
 
 from .models import Campaign, CitySubQuota, ProvinceRanking, Quota
@@ -192,9 +192,24 @@ def follow_published_awards(year: int, *, tier: str = Tier.EXCELLENT, actor=None
     return compute_quotas(campaign, actor=actor, reason=reason)
 
 
-def _ensure_ministry(actor) -> None:
-    if not (is_platform_admin(actor) or any(m.role == Role.MINISTRY_STAFF for m in active_memberships(actor))):
-        raise NotPermitted()
+def can_manage_quotas(user) -> bool:
+    """Staff of the lead ministry (MIIT, 装备工业一司) and platform administrators; not the other
+    five ministries, nor any recommender."""
+    from smartfactory.organisations.enums import MembershipStatus
+    from smartfactory.organisations.models import Membership
+
+    if user is None or not user.is_authenticated:
+        return False
+    return is_platform_admin(user) or Membership.objects.filter(
+        user=user, role=Role.MINISTRY_STAFF, status=MembershipStatus.ACTIVE, authority__kind=AuthorityKind.MINISTRY,
+        authority__is_lead=True).exists()
+
+
+@guard("P52")
+def miit_sets_quotas(actor) -> None:
+    """Only MIIT corrects the ranking, overrides or recomputes quotas (the notice's issuer)."""
+    if not can_manage_quotas(actor):
+        raise NotPermitted(_("只有工业和信息化部工作人员可以修正排名、调整或重新计算推荐名额。"))
 
 
 @transaction.atomic
@@ -202,7 +217,7 @@ def set_ranking(campaign: Campaign, *, province_code: str, rank: int, actor, bas
     """Ministry staff correct a province's rank (e.g. with the NBS figures); quotas are recomputed.
     Refused as a whole when the recomputed quota would fall below the places already used.
     Side effects: audit event campaign.ranking_set with before/after; quotas recomputed (audited)."""
-    _ensure_ministry(actor)
+    miit_sets_quotas(actor)
     basis = (basis or "").strip()
     if not basis:
         raise InvalidInput(_("请说明排名依据。"), field="basis")
@@ -226,7 +241,7 @@ def override_quota(quota: Quota, *, value: int, actor, reason: str) -> Quota:
     """Ministry staff override one computed quota (e.g. the leading-tier count), with a reason; never
     below the places already used (P50). Side effects: the quota row locked and saved; audit event
     campaign.quota_overridden with before/after."""
-    _ensure_ministry(actor)
+    miit_sets_quotas(actor)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("调整名额必须说明理由。"), field="reason")
@@ -248,7 +263,7 @@ def restore_computed_quota(quota: Quota, *, actor, reason: str) -> Quota:
     """Ministry staff drop an override: the quota follows the rules and inputs again (recomputed
     at once; refused when the computed value is below the places already used). Side effects: audit
     event campaign.quota_restored; quotas recomputed (audited)."""
-    _ensure_ministry(actor)
+    miit_sets_quotas(actor)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("恢复计算名额必须说明理由。"), field="reason")
@@ -269,7 +284,7 @@ def restore_computed_quota(quota: Quota, *, actor, reason: str) -> Quota:
 def recompute_quotas(campaign: Campaign, *, actor, reason: str) -> list[Quota]:
     """Ministry staff recompute a campaign's quotas (e.g. after the rules file or the tier history
     was corrected). Side effects: as compute_quotas, the audit event carrying the reason."""
-    _ensure_ministry(actor)
+    miit_sets_quotas(actor)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("请说明重新计算的原因。"), field="reason")
