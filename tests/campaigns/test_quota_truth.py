@@ -115,7 +115,7 @@ def test_publishing_a_list_recomputes_the_next_campaign_and_audits_it(setup):
         follow_published_awards(2041, actor=None, source="工信部联通装〔2041〕9号")
     quota = row(c, "leading", "620000")
     assert (quota.quota, quota.basis) == (2, "2041年卓越级智能工厂10个（已公布）")
-    event = AuditEvent.objects.filter(action="campaign.quotas_computed").latest("pk")
+    event = AuditEvent.objects.filter(action="campaign.quotas_computed").latest("seq")
     assert "工信部联通装〔2041〕9号" in event.reason
     assert event.after["changes"] == [{"recommender": quota.name, "tier": "leading", "before": 1, "after": 2,
                                        "basis": quota.basis}]
