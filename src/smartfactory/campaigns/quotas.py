@@ -188,7 +188,7 @@ def follow_published_awards(year: int, *, tier: str = Tier.EXCELLENT, actor=None
     campaign = Campaign.objects.filter(year=year + 1).first()
     if tier != Tier.EXCELLENT or campaign is None or not campaign.quotas.exists():
         return []
-    reason = _("%(y)d年度卓越级智能工厂名单公布") % {"y": year} + (f"（{source}）" if source else "")
+    reason = f"{year}年度卓越级智能工厂名单公布" + (f"（{source}）" if source else "")  # audit data: not translated
     return compute_quotas(campaign, actor=actor, reason=reason)
 
 
@@ -232,7 +232,7 @@ def set_ranking(campaign: Campaign, *, province_code: str, rank: int, actor, bas
     row.save(update_fields=["rank", "is_estimate", "basis"])
     record_event("campaign.ranking_set", actor=actor, obj=campaign, before=before,
                  after={"province": province_code, "rank": rank}, reason=basis)
-    compute_quotas(campaign, actor=actor, reason=_("修正%(p)s排名：%(b)s") % {"p": row.province_name, "b": basis})
+    compute_quotas(campaign, actor=actor, reason=f"修正{row.province_name}排名：{basis}")
     return row
 
 
@@ -275,7 +275,7 @@ def restore_computed_quota(quota: Quota, *, actor, reason: str) -> Quota:
     quota.save(update_fields=["overridden"])
     record_event("campaign.quota_restored", actor=actor, obj=quota.campaign, before=before,
                  after={"recommender": quota.name, "tier": quota.tier}, reason=reason)
-    compute_quotas(quota.campaign, actor=actor, reason=_("恢复%(n)s的计算名额：%(r)s") % {"n": quota.name, "r": reason})
+    compute_quotas(quota.campaign, actor=actor, reason=f"恢复{quota.name}的计算名额：{reason}")
     quota.refresh_from_db()
     return quota
 
