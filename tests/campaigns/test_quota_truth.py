@@ -393,3 +393,26 @@ def test_no_sequence_of_writes_leaves_more_recommended_than_the_quota(setup):
         run_state_machine_as_test(QuotaMachine, settings=settings(
             max_examples=40, stateful_step_count=12, deadline=None, database=None,
             suppress_health_check=[HealthCheck.too_slow]))
+
+
+def test_quota_list_and_page_query_counts_do_not_grow_with_rows(setup, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = setup["campaign"]
+    staff = miit_staff()
+    counts = []
+    for groups in (1, 3):
+        while Quota.objects.filter(campaign=c, recommender="central_soe").count() < groups:
+            f.soe_group(f"中国示例集团{Quota.objects.count()}")
+            compute_quotas(c)
+        quota = row(c, "excellent")
+        if not TierApplication.objects.filter(quota=quota).exists():
+            recommended(c, "510107", quota, 2)
+        api, page = client_for(staff), client_for(staff)
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get("/api/v1/campaigns/2042/quotas").status_code == 200
+        with CaptureQueriesContext(connection) as shown:
+            assert page.get("/console/campaigns/2042/quotas/").status_code == 200
+        counts.append((len(listed), len(shown)))
+    assert counts == [(7, 11), (7, 11)]  # 1 and 3 central-SOE groups (rows)
