@@ -49,7 +49,9 @@ def test_leading_bands_from_prior_year_excellent_count(setup):
     miit = f.ministry()
     for county, n in (("510107", 20), ("330203", 10), ("110101", 9)):
         for _ in range(n):
-            f.award(f.factory(f.enterprise(county)), "excellent", year=2041, by=miit)
+            award = f.award(f.factory(f.enterprise(county)), "excellent", year=2041, by=miit)
+            award.published_on = award.awarded_on
+            award.save(update_fields=["published_on"])
     compute_quotas(c)
     assert (quota(c, "leading", "510000"), quota(c, "leading", "330000"), quota(c, "leading", "110000")) == (3, 2, 1)
     assert quota(c, "leading", "620000") == 1  # none at all

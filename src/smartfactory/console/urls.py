@@ -9,6 +9,7 @@ from .views import (
     evaluation,
     home,
     paper,
+    quotas,
     recommendations,
     thresholds,
     users,
@@ -52,5 +53,6 @@ urlpatterns = [
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/<int:year>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<int:year>/thresholds/", thresholds.threshold_page, name="thresholds"),
+    path("campaigns/<int:year>/quotas/", quotas.quota_page, name="quotas"),
     path("campaigns/<int:year>/thresholds/jobs/", thresholds.job_list, name="threshold_jobs"),
 ]

@@ -434,8 +434,11 @@ def _objection(publicity, evaluation, *, upheld: bool, ministry: User):
     return handling
 
 
-def _publish_2024_awards() -> None:
-    """The 2024 卓越级 decisions were published on their award date (the public lists show them)."""
+def publish_2024_awards() -> None:
+    """The 2024 卓越级 decisions were published on their award date (the public lists show them);
+    run before the quotas are first computed, and followed by the recomputation like any publication."""
+    from smartfactory.campaigns.quotas import follow_published_awards
+
     with transaction.atomic():
         rows = TierAward.objects.filter(tier=Tier.EXCELLENT, year=2024, published_on__isnull=True)
         ids = sorted(rows.values_list("pk", flat=True))
@@ -444,12 +447,14 @@ def _publish_2024_awards() -> None:
             record_event("tier.published", actor=None, object_type="organisations.tieraward", object_id="2024-excellent",
                          after={"year": 2024, "tier": Tier.EXCELLENT, "awards": len(ids), "published_on": "awarded_on",
                                 "source": "演示数据：2024年度卓越级名单"})
+            follow_published_awards(2024, source="演示数据：2024年度卓越级名单")
 
 
 def build_national_history(world, users: dict[str, User]) -> None:
     """The 2025 national evaluation as imported history (written once)."""
     from smartfactory.applications.enums import State
     from smartfactory.applications.models import TierApplication
+    from smartfactory.campaigns.quotas import follow_published_awards
     from smartfactory.campaigns.services import framework_spec_for
     from smartfactory.cultivation.services import create_cultivation
     from smartfactory.evaluation.models import Evaluation, EvaluationState
@@ -458,7 +463,6 @@ def build_national_history(world, users: dict[str, User]) -> None:
     from smartfactory.recommendations.models import Batch
     from smartfactory.recommendations.services import co_departments
 
-    _publish_2024_awards()
     campaign = Campaign.objects.filter(year=2025).first()
     if campaign is None or Evaluation.objects.filter(campaign=campaign).exists():
         return
@@ -516,6 +520,7 @@ def build_national_history(world, users: dict[str, User]) -> None:
                 "site_visit": evaluation.site_visit.outcome, "publicity": publicity.title if publicity else "",
                 "decision_number": publicity.decision_number if publicity else "", "certificate_no": item.certificate_no,
                 "source": IMPORT_SOURCE}, reason=reason)
+        follow_published_awards(2025, source=IMPORT_SOURCE)  # the 2026 leading quotas count these awards
         for publicity in publicities.values():
             record_event("publicity.imported", actor=None, obj=publicity, after={
                 "title": publicity.title, "starts_at": publicity.starts_at.isoformat(), "ends_at": publicity.ends_at.isoformat(),

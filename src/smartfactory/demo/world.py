@@ -49,6 +49,7 @@ from .national import (
     build_expert_pool,
     build_national_2026,
     build_national_history,
+    publish_2024_awards,
     self_assess,
 )
 
@@ -459,10 +460,13 @@ def build_applications(world: World, users: dict[str, User]) -> None:
 
 
 def build_quotas() -> None:
-    """Quotas of both campaigns from the rules data (idempotent; the ranking input is the estimate)."""
+    """Quotas of both campaigns from the rules data, after the imported 2024 list is published (the
+    2025 leading quotas count it). Idempotent: a repeated run changes nothing and audits nothing. The
+    2026 leading quotas follow the 2025 list when build_national_history publishes it."""
     from smartfactory.campaigns.quotas import compute_quotas
 
-    for campaign in Campaign.objects.all():
+    publish_2024_awards()
+    for campaign in Campaign.objects.order_by("year"):
         compute_quotas(campaign)
 
 

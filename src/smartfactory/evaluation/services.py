@@ -18,6 +18,7 @@ from smartfactory.applications.enums import Action as AppAction
 from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.applications.workflow import transition as app_transition
 from smartfactory.audit.services import record_event
+from smartfactory.campaigns.quotas import follow_published_awards
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Authority, Enterprise, Membership
@@ -858,6 +859,7 @@ def decide(publicity: Publicity, *, actor, decision_number: str) -> Publicity:
     for evaluation in publicity.evaluations.filter(state=S.NOT_APPROVED).select_related("application"):
         if evaluation.application.state == "recommended":
             app_transition(evaluation.application, AppAction.NATIONAL_DECLINE, actor=actor, reason=evaluation.outcome_reason)
+    follow_published_awards(publicity.campaign.year, tier=publicity.tier, actor=actor, source=publicity.decision_number)
     record_event("publicity.decided", actor=actor, obj=publicity,
                  after={"decision_number": publicity.decision_number, "approved": len(proposed)})
     return publicity

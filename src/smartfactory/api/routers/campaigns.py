@@ -1,10 +1,13 @@
 from datetime import datetime
 
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 
 from smartfactory.applications.enums import QUOTA_STATES
-from smartfactory.campaigns.models import Campaign
+from smartfactory.campaigns import quotas
+from smartfactory.campaigns.models import Campaign, ProvinceRanking, Quota
 from smartfactory.campaigns.services import calendar_for
 from smartfactory.organisations.queries import active_memberships
 
@@ -63,12 +66,11 @@ def list_campaigns(request):
 
 @router.get("/{year}", response=CampaignOut)
 def get_campaign(request, year: int):
-    from django.shortcuts import get_object_or_404
-
     return _campaign(get_object_or_404(Campaign.objects.prefetch_related("deadlines"), year=year), request.user)
 
 
 class QuotaOut(Schema):
+    id: int
     authority: str
     recommender: str
     province_code: str
@@ -76,22 +78,88 @@ class QuotaOut(Schema):
     quota: int
     used: int
     basis: str
+    overridden: bool
+
+
+class RankingOut(Schema):
+    province_code: str
+    province: str
+    rank: int
+    is_estimate: bool
+    basis: str
+
+
+class RankIn(Schema):
+    rank: int
+    basis: str
+
+
+class OverrideIn(Schema):
+    quota: int
+    reason: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+def _quota_rows(campaign: Campaign, pk: int | None = None) -> list[dict]:
+    rows = Quota.objects.filter(campaign=campaign).annotate(
+        used=Count("applications", filter=Q(applications__state__in=QUOTA_STATES))
+    ).order_by("tier", "recommender", "province_code", "name")
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    return [
+        {"id": q.pk, "authority": q.name, "recommender": q.recommender, "province_code": q.province_code, "tier": q.tier,
+         "quota": q.quota, "used": q.used, "basis": q.basis, "overridden": q.overridden}
+        for q in rows
+    ]
 
 
 @router.get("/{year}/quotas", response=list[QuotaOut])
 def list_quotas(request, year: int):
     """Every recommender's quota for the campaign and how many places are used (recommended)."""
-    from django.db.models import Count, Q
-    from django.shortcuts import get_object_or_404
+    return _quota_rows(get_object_or_404(Campaign, year=year))
 
-    from smartfactory.campaigns.models import Quota
 
+@router.post("/{year}/quotas/recompute", response=list[QuotaOut])
+def recompute(request, year: int, payload: ReasonIn):
+    """Ministry staff recompute the campaign's quotas from the rules and inputs (audited; refused as a
+    whole when a quota would fall below the places already used)."""
     campaign = get_object_or_404(Campaign, year=year)
-    rows = Quota.objects.filter(campaign=campaign).annotate(
-        used=Count("applications", filter=Q(applications__state__in=QUOTA_STATES))
-    ).order_by("tier", "recommender", "province_code", "name")
-    return [
-        {"authority": q.name, "recommender": q.recommender, "province_code": q.province_code, "tier": q.tier,
-         "quota": q.quota, "used": q.used, "basis": q.basis}
-        for q in rows
-    ]
+    quotas.recompute_quotas(campaign, actor=request.user, reason=payload.reason)
+    return _quota_rows(campaign)
+
+
+@router.put("/{year}/quotas/{quota_id}", response=QuotaOut)
+def override(request, year: int, quota_id: int, payload: OverrideIn):
+    """Ministry staff override one quota with a reason (never below the places already used)."""
+    campaign = get_object_or_404(Campaign, year=year)
+    quota = get_object_or_404(Quota, pk=quota_id, campaign=campaign)
+    quotas.override_quota(quota, value=payload.quota, actor=request.user, reason=payload.reason)
+    return _quota_rows(campaign, quota.pk)[0]
+
+
+@router.post("/{year}/quotas/{quota_id}/restore", response=QuotaOut)
+def restore(request, year: int, quota_id: int, payload: ReasonIn):
+    """Ministry staff drop an override: the quota is computed from the rules and inputs again."""
+    campaign = get_object_or_404(Campaign, year=year)
+    quota = get_object_or_404(Quota, pk=quota_id, campaign=campaign)
+    quotas.restore_computed_quota(quota, actor=request.user, reason=payload.reason)
+    return _quota_rows(campaign, quota.pk)[0]
+
+
+@router.get("/{year}/rankings", response=list[RankingOut])
+def list_rankings(request, year: int):
+    """The 2024 industrial value-added ranking behind the excellent quotas (估算 until corrected)."""
+    campaign = get_object_or_404(Campaign, year=year)
+    return [{"province_code": r.province_code, "province": r.province_name, "rank": r.rank, "is_estimate": r.is_estimate,
+             "basis": r.basis} for r in ProvinceRanking.objects.filter(campaign=campaign).order_by("rank", "province_code")]
+
+
+@router.put("/{year}/rankings/{province_code}", response=list[QuotaOut])
+def correct_ranking(request, year: int, province_code: str, payload: RankIn):
+    """Ministry staff correct a province's rank; the quotas are recomputed in the same transaction."""
+    campaign = get_object_or_404(Campaign, year=year)
+    quotas.set_ranking(campaign, province_code=province_code, rank=payload.rank, actor=request.user, basis=payload.basis)
+    return _quota_rows(campaign)

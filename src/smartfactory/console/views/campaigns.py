@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from smartfactory.campaigns.models import Campaign, DeadlineOverride
+from smartfactory.campaigns.quotas import can_manage_quotas
 from smartfactory.campaigns.services import calendar_for, set_deadline_override, set_stage_deadline
 from smartfactory.console.forms import DeadlineOverrideForm, NationalDeadlineForm
 from smartfactory.console.views.enterprises import _require_authority
@@ -70,5 +71,5 @@ def campaign_detail(request, year: int):
     overrides = DeadlineOverride.objects.filter(campaign=campaign, authority__in=managed).select_related("authority")
     return render(request, "console/campaign_detail.html", {
         "campaign": campaign, "deadlines": campaign.deadlines.all(), "calendars": calendars, "form": form,
-        "overrides": overrides, "national_form": national_form,
+        "overrides": overrides, "national_form": national_form, "can_manage_quotas": can_manage_quotas(request.user),
     })
