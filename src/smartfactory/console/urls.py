@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     applications,
     campaigns,
+    concurrence,
     declarations,
     enterprises,
     evaluation,
@@ -23,6 +24,8 @@ urlpatterns = [
     path("applications/certified/", applications.certified_list, name="certified"),
     path("applications/bulk-approve/", applications.bulk_approve, name="bulk_approve"),
     path("applications/<uuid:application_id>/", applications.application_detail, name="application"),
+    path("applications/<uuid:application_id>/concurrence/", concurrence.application_concurrence,
+         name="application_concurrence"),
     path("applications/<uuid:application_id>/<str:action>/", applications.application_action, name="application_action"),
     path("recommendations/", recommendations.batch_list, name="recommendations"),
     path("recommendations/<int:quota_id>/", recommendations.batch_page, name="recommendation"),
