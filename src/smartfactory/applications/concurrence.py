@@ -102,6 +102,8 @@ def give_concurrence(app: TierApplication, *, actor, opinion: str = "") -> Concu
     """A co-department concurs through its own account (the user's membership at a required
     co-department). Side effects: the concurrence row; audit event application.concurrence."""
     app = TierApplication.objects.select_for_update(of=("self",)).select_related("current_authority").get(pk=app.pk)
+    if not awaiting_certification(app):
+        raise TransitionNotAllowed(_("申报尚未到达省级认定环节，不能会签。"))
     authority = _own_department(actor, app)
     if authority is None:
         raise NotPermitted(_("只有须会签的联合部门的人员可以会签。"))

@@ -20,7 +20,7 @@ from smartfactory.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, Role
 from smartfactory.organisations.models import Authority
-from smartfactory.organisations.queries import active_memberships
+from smartfactory.organisations.queries import active_memberships, authorities_managed_by
 
 from .enums import CampaignStatus, Stage
 from .models import Campaign, ChannelRule, DeadlineExtension, ReviewChain, StageDeadline
@@ -128,6 +128,13 @@ def provinces_led_by(user) -> QuerySet[Authority]:
     only its own)."""
     ids = [m.authority_id for m in active_memberships(user) if m.role == Role.AUTHORITY_LEADER and m.authority_id]
     return province_authorities().filter(pk__in=ids).select_related("division")
+
+
+def own_managed_authorities(user) -> QuerySet[Authority]:
+    """The user's own authorities where they lead: whose deadline for the level below they set
+    (``services.set_deadline_override`` checks it again)."""
+    own = [m.authority_id for m in active_memberships(user) if m.authority_id]
+    return authorities_managed_by(user).filter(pk__in=own)
 
 
 @guard("R24", "P64")

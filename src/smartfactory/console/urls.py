@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     applications,
+    campaign_setup,
     campaigns,
     concurrence,
     declarations,
@@ -50,7 +51,11 @@ urlpatterns = [
     path("users/<int:membership_id>/revoke/", users.revoke, name="revoke"),
     path("experts/new/", users.expert_create, name="expert_create"),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaign_setup.campaign_new, name="campaign_new"),
     path("campaigns/<int:year>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:year>/edit/", campaign_setup.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:year>/extensions/", campaign_setup.campaign_extensions, name="campaign_extensions"),
+    path("campaigns/<int:year>/province/", campaign_setup.province_settings, name="province_settings"),
     path("campaigns/<int:year>/thresholds/", thresholds.threshold_page, name="thresholds"),
     path("campaigns/<int:year>/thresholds/jobs/", thresholds.job_list, name="threshold_jobs"),
 ]

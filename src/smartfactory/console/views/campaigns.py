@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from smartfactory.campaigns.models import Campaign, DeadlineOverride
 from smartfactory.campaigns.services import calendar_for, set_deadline_override, set_stage_deadline
+from smartfactory.campaigns.setup import provinces_led_by
 from smartfactory.console.forms import DeadlineOverrideForm, NationalDeadlineForm
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.errors import ProgrammeError
@@ -19,7 +20,8 @@ from smartfactory.portal.views.common import add_service_error
 @login_required
 def campaign_list(request):
     _require_authority(request)
-    return render(request, "console/campaign_list.html", {"campaigns": Campaign.objects.all()})
+    can_create = is_ministry_staff(request.user) or is_platform_admin_user(request.user)
+    return render(request, "console/campaign_list.html", {"campaigns": Campaign.objects.all(), "can_create": can_create})
 
 
 @login_required
@@ -71,4 +73,5 @@ def campaign_detail(request, year: int):
     return render(request, "console/campaign_detail.html", {
         "campaign": campaign, "deadlines": campaign.deadlines.all(), "calendars": calendars, "form": form,
         "overrides": overrides, "national_form": national_form,
+        "leads_province": provinces_led_by(request.user).exists(),
     })
