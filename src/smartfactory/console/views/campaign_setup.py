@@ -108,7 +108,8 @@ def campaign_extensions(request, year: int):
         else:
             messages.success(request, _("已为%(p)s延长截止时间。") % {"p": authority.division.name})
             return redirect("console:campaign_extensions", year=year)
-    extensions = DeadlineExtension.objects.filter(campaign=campaign).select_related("authority", "set_by")
+    extensions = DeadlineExtension.objects.filter(campaign=campaign).select_related(
+        "authority", "authority__division", "set_by")
     return render(request, "console/campaign_extensions.html", {
         "campaign": campaign, "form": form, "deadlines": campaign.deadlines.all(),
         "extensions": extensions.order_by("authority__division_id", "stage", "tier"),

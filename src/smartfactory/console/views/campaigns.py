@@ -12,6 +12,7 @@ from smartfactory.campaigns.setup import provinces_led_by
 from smartfactory.console.forms import DeadlineOverrideForm, NationalDeadlineForm
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.errors import ProgrammeError
+from smartfactory.organisations.enums import Tier
 from smartfactory.organisations.queries import active_memberships, authorities_managed_by, get_in_scope
 from smartfactory.organisations.rules import is_ministry_staff, is_platform_admin_user
 from smartfactory.portal.views.common import add_service_error
@@ -21,7 +22,8 @@ from smartfactory.portal.views.common import add_service_error
 def campaign_list(request):
     _require_authority(request)
     can_create = is_ministry_staff(request.user) or is_platform_admin_user(request.user)
-    return render(request, "console/campaign_list.html", {"campaigns": Campaign.objects.all(), "can_create": can_create})
+    campaigns = [(c, "、".join(str(Tier(t).label) for t in c.tiers_open if t in Tier.values)) for c in Campaign.objects.all()]
+    return render(request, "console/campaign_list.html", {"campaigns": campaigns, "can_create": can_create})
 
 
 @login_required
