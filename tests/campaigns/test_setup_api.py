@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from smartfactory.audit.models import AuditEvent
-from smartfactory.campaigns.models import Campaign, ChannelRule, DeadlineExtension, DeadlineOverride, ReviewChain
+from smartfactory.campaigns.models import (
+    Campaign,
+    ChannelRule,
+    DeadlineExtension,
+    DeadlineOverride,
+    ReviewChain,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
