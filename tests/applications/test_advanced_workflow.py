@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from smartfactory.applications import services
+from smartfactory.applications.concurrence import give_concurrence, record_concurrence_letter
 from smartfactory.applications.enums import Action, State
 from smartfactory.applications.models import Review
 from smartfactory.applications.workflow import allowed_actions, transition
@@ -86,11 +87,14 @@ def test_district_city_province_certification_writes_tier_history(world):
         with pytest.raises(TransitionNotAllowed):
             run(world, Action.APPROVE, "province")  # the last level decides by certifying
         with pytest.raises(NotPermitted):
-            run(world, Action.CERTIFY, "province_reviewer", concurrence=[str(a.id) for a in world["co"]])
+            run(world, Action.CERTIFY, "province_reviewer")
+        ndrc_staff = f.user(role=Role.AUTHORITY_REVIEWER, authority=world["co"][0])
+        give_concurrence(app, actor=ndrc_staff)  # by its own account
         with pytest.raises(NotEligible) as exc:
-            run(world, Action.CERTIFY, "province", concurrence=[str(world["co"][0].id)])
+            run(world, Action.CERTIFY, "province")
         assert "四川省财政厅" in exc.value.message
-        app = run(world, Action.CERTIFY, "province", concurrence=[str(a.id) for a in world["co"]])
+        record_concurrence_letter(app, actor=u["province"], authority=world["co"][1], letter_number="川财函〔2041〕1号")
+        app = run(world, Action.CERTIFY, "province")
     assert app.state == State.AWARDED
     assert app.certificate_no.endswith("〔2041〕0001号")
     award = TierAward.objects.get(factory=world["factory"], year=2041, tier="advanced")
@@ -99,7 +103,8 @@ def test_district_city_province_certification_writes_tier_history(world):
     assert reviews == [("county", "approve"), ("city", "approve"), ("province", "certify")]
     assert set(Review.objects.get(decision="certify").concurrence) == {str(a.id) for a in world["co"]}
     actions = list(AuditEvent.objects.filter(object_id=str(app.id)).values_list("action", flat=True))
-    assert actions[-4:] == ["application.submit", "application.approve", "application.approve", "application.certify"]
+    assert actions[-6:] == ["application.submit", "application.approve", "application.approve",
+                            "application.concurrence", "application.concurrence", "application.certify"]
 
 
 @pytest.mark.rule("P4")

@@ -38,8 +38,10 @@ def test_journey_through_the_pages(world, client_for):
         city.post(f"/console/applications/{app.id}/approve/")
         page = province.get(f"/console/applications/{app.id}/").content.decode()
         assert "联合部门会签" in page and "四川省财政厅" in page
-        province.post(f"/console/applications/{app.id}/certify/",
-                      {"concurrence": [str(a.id) for a in world["co"]]})
+        for co in world["co"]:
+            province.post(f"/console/applications/{app.id}/concurrence/",
+                          {"action": "letter", "authority": str(co.id), "letter_number": f"{co.name}函〔2041〕1号"})
+        province.post(f"/console/applications/{app.id}/certify/")
     app.refresh_from_db()
     assert app.state == State.AWARDED
     province = client_for(u["province"])

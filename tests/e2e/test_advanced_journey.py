@@ -89,10 +89,10 @@ def test_district_city_province_certify_an_advanced_application(new_page):
     login_ok(province, "demo-province", lands_on="/console/")
     open_from_queue(province, factory)
     form = province.get_by_test_id("review-form")
-    concurrence = form.locator("fieldset", has=province.locator("legend", has_text="联合部门会签"))
+    concurrence = province.get_by_test_id("concurrence")
     expect(concurrence).to_be_visible()
-    boxes = concurrence.locator("input[type=checkbox][name=concurrence]")
-    expect(boxes).to_have_count(len(CO_DEPARTMENTS))
+    letters = concurrence.locator("input[name=letter_number]")
+    expect(letters).to_have_count(len(CO_DEPARTMENTS))
     for name in CO_DEPARTMENTS:
         expect(concurrence).to_contain_text(name)
     expect(form.get_by_test_id("action-approve")).to_have_count(0)  # the province decides
@@ -100,14 +100,18 @@ def test_district_city_province_certify_an_advanced_application(new_page):
     # certifying without the co-departments' concurrence is refused, naming who is missing
     act(province, "certify", "予以认定（e2e）")
     error = province.locator(".msg-error")
-    expect(error).to_contain_text("认定须记录联合部门的会签意见，尚缺")
+    expect(error).to_contain_text("认定须有联合部门的会签意见")
     expect(error).to_contain_text(CO_DEPARTMENTS[0])
     expect(province.get_by_test_id("state")).to_contain_text(f"审核中 · 当前审核单位：{PROVINCE}")
 
-    form = province.get_by_test_id("review-form")
-    boxes = form.locator("input[type=checkbox][name=concurrence]")
-    for i in range(boxes.count()):
-        boxes.nth(i).check()
+    # the lead records each co-department's concurrence with its letter number (文号)
+    for n in range(len(CO_DEPARTMENTS)):
+        row = province.get_by_test_id("concurrence").locator("form").first
+        row.locator("input[name=letter_number]").fill(f"会签函〔2026〕{n + 1}号（e2e）")
+        row.get_by_role("button", name="登记会签").click()
+        expect(province.locator(".msg-success")).to_contain_text("会签意见已登记")
+    expect(province.get_by_test_id("concurrence").locator("form")).to_have_count(0)
+    expect(province.get_by_test_id("concurrence")).to_contain_text("会签函〔2026〕1号（e2e）")
     act(province, "certify", "经会同有关部门审核，予以认定（e2e）")
     expect(province.locator(".msg-success")).to_contain_text("已认定")
     state = province.get_by_test_id("state")

@@ -6,6 +6,7 @@ from .routers import (
     advanced_lists,
     applications,
     auth,
+    campaign_setup,  # noqa: F401  (adds the set-up endpoints to the campaigns router)
     campaigns,
     cultivation,
     enterprises,

@@ -175,3 +175,30 @@ class IssuedCommitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.format} {self.sha256[:12]}"
+
+
+class Concurrence(models.Model):
+    """A co-department's concurrence (会签) with certifying one version of a 先进级 application:
+    given by the co-department's own account, or recorded by the lead department with the
+    co-department's letter number (文号). Written only by ``concurrence.give_concurrence`` and
+    ``concurrence.record_concurrence_letter`` (audited); the certify guard reads it."""
+
+    application = models.ForeignKey(TierApplication, on_delete=models.CASCADE, related_name="concurrences")
+    authority = models.ForeignKey(Authority, verbose_name=_("会签部门"), on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(_("会签版本"))
+    letter_number = models.CharField(_("会签函文号"), max_length=64, blank=True)
+    opinion = models.CharField(_("会签意见"), max_length=255, blank=True)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
+                                 related_name="+")
+    given_at = models.DateTimeField(_("会签时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("联合部门会签")
+        verbose_name_plural = _("联合部门会签")
+        ordering = ["given_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "authority", "version"], name="one_concurrence_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.authority} v{self.version}"

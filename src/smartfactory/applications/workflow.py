@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,12 +22,13 @@ from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.services import ensure_before_deadline
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
-from smartfactory.organisations.enums import AuthorityKind, Department, MembershipStatus, Role, Tier
+from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Authority, Membership
 from smartfactory.organisations.rules import is_enterprise_user_of
 from smartfactory.organisations.services import record_tier_award
 
 from .chain import resolve_chain
+from .concurrence import ensure_concurrence, required_concurrence  # noqa: F401  (required_concurrence: re-exported)
 from .content import missing_fields
 from .deadlines import level_stages, resubmission_stages
 from .enums import BOOK_TIERS, QUOTA_STATES, Action, State
@@ -162,18 +162,6 @@ def last_step(ctx: Context) -> None:
         raise TransitionNotAllowed(_("只有最终审核层级可以认定。"))
 
 
-def required_concurrence(app: TierApplication) -> list[Authority]:
-    """The co-departments (发改, 财政, 国资, 市场监管, 数据) of the certifying province on the platform."""
-    certifier = app.current_authority
-    if certifier is None or certifier.kind != AuthorityKind.GOVERNMENT:
-        return []
-    return list(
-        Authority.objects.filter(kind=AuthorityKind.GOVERNMENT, level=certifier.level, division_id=certifier.division_id)
-        .exclude(Q(department=Department.INDUSTRY) | Q(pk=certifier.pk))
-        .order_by("department")
-    )
-
-
 @guard("P20", "R12", "R18")
 def decided_recommender(ctx: Context) -> None:
     """Only the authority that the campaign's rule makes the recommender recommends or certifies."""
@@ -186,12 +174,8 @@ def decided_recommender(ctx: Context) -> None:
 
 @guard("R3")
 def concurrence_recorded(ctx: Context) -> None:
-    needed = {str(a.id) for a in required_concurrence(ctx.app)}
-    missing = needed - set(ctx.concurrence)
-    if missing:
-        names = "、".join(Authority.objects.filter(pk__in=missing).order_by("department").values_list("name", flat=True))
-        raise NotEligible(_("认定须记录联合部门的会签意见，尚缺：%(n)s") % {"n": names}, field="concurrence")
-    ctx.concurrence = sorted(needed)
+    """Each co-department concurred with this version, by its own account or by letter (concurrence.py)."""
+    ctx.concurrence = ensure_concurrence(ctx.app)
 
 
 @guard("R3")

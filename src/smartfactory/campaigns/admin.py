@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from smartfactory.regions.admin import ReadOnlyAdmin
 
-from .models import Campaign, DeadlineOverride, StageDeadline
+from .models import Campaign, DeadlineExtension, DeadlineOverride, StageDeadline
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -24,9 +24,13 @@ class DeadlineOverrideInline(ReadOnlyInline):
     model = DeadlineOverride
 
 
+class DeadlineExtensionInline(ReadOnlyInline):
+    model = DeadlineExtension
+
+
 @admin.register(Campaign)
 class CampaignAdmin(ReadOnlyAdmin):
     """Read-only: deadlines change through the campaign page (audited), never here."""
 
     list_display = ["year", "name", "framework_version", "status"]
-    inlines = [StageDeadlineInline, DeadlineOverrideInline]
+    inlines = [StageDeadlineInline, DeadlineOverrideInline, DeadlineExtensionInline]

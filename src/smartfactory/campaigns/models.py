@@ -101,6 +101,33 @@ class DeadlineOverride(models.Model):
         return f"{self.authority} {self.get_stage_display()} {self.deadline:%Y-%m-%d %H:%M}"
 
 
+class DeadlineExtension(models.Model):
+    """The ministry's extension of a national default for one province only: everyone in that
+    province (the province itself, its cities, counties and enterprises) is bound by this later
+    deadline instead of the national default. Overrides set inside the province still apply.
+    Set only through ``setup.extend_deadline_for_province`` (ministry staff, audited)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="extensions")
+    authority = models.ForeignKey(Authority, verbose_name=_("延期省份"), on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(_("环节"), max_length=32, choices=Stage.choices)
+    tier = models.CharField(_("层级"), max_length=16, choices=Tier.choices, blank=True)
+    deadline = models.DateTimeField(_("延期至"))
+    reason = models.CharField(_("依据"), max_length=255)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("分省延期")
+        verbose_name_plural = _("分省延期")
+        ordering = ["stage", "deadline"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "authority", "stage", "tier"], name="one_extension_per_province_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} {self.get_stage_display()} → {self.deadline:%Y-%m-%d %H:%M}"
+
+
 class RuleThreshold(models.Model):
     """A campaign's own threshold for a framework rule (some official values are not public).
     Set only through ``services.set_rule_threshold`` (ministry staff, audited)."""

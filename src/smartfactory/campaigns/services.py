@@ -19,7 +19,8 @@ from smartfactory.organisations.models import Authority, Enterprise
 from smartfactory.organisations.queries import active_memberships, authorities_managed_by, is_platform_admin
 
 from .enums import CampaignStatus, Stage
-from .models import Campaign, DeadlineOverride, RuleThreshold, StageDeadline
+from .models import Campaign, DeadlineExtension, DeadlineOverride, RuleThreshold, StageDeadline
+from .validators import campaign_setup_valid, stages_in_order
 
 
 def authorities_above_enterprise(enterprise: Enterprise) -> list[Authority]:
@@ -55,7 +56,8 @@ def deadline_for(
     authority: Authority | None = None,
 ) -> datetime | None:
     """The deadline that binds this actor for this stage: the earliest of the ministry's default
-    (tier-specific if set) and every override set by an authority above the actor. An authority's
+    (tier-specific if set; extended for the actor's province if the ministry extended it there)
+    and every override set by an authority above the actor. An authority's
     own override binds the level below it, not itself. None: the stage has no deadline."""
     defaults = {d.tier: d.deadline for d in StageDeadline.objects.filter(campaign=campaign, stage=stage, tier__in=["", tier])}
     candidates = [defaults[tier]] if tier and tier in defaults else ([defaults[""]] if "" in defaults else [])
@@ -65,6 +67,12 @@ def deadline_for(
         setters = authorities_above_authority(authority)
     else:
         setters = []
+    if candidates:  # the ministry may have extended the default for the actor's province only
+        provinces = [*setters, authority] if authority is not None else setters
+        extended = DeadlineExtension.objects.filter(
+            campaign=campaign, stage=stage, tier__in=["", tier], authority__in=provinces
+        ).values_list("deadline", flat=True) if provinces else []
+        candidates = [max([candidates[0], *extended])]
     if setters:
         overrides = DeadlineOverride.objects.filter(
             campaign=campaign, stage=stage, tier__in=["", tier], authority__in=setters
@@ -136,6 +144,7 @@ def create_campaign(
     """Creates a campaign. Side effects: audit event campaign.create."""
     if not _is_ministry(actor):
         raise NotPermitted()
+    campaign_setup_valid(year=year, framework_version=framework_version, tiers_open=tiers_open, status=status)
     campaign = Campaign.objects.create(
         year=year, name=name, framework_version=framework_version, tiers_open=list(tiers_open),
         notice_number=notice_number, status=status,
@@ -160,6 +169,7 @@ def set_stage_deadline(
     before = {"deadline": _iso(existing.deadline)} if existing else None
     if existing and existing.deadline < deadline and not reason:
         raise InvalidInput(_("延长截止时间必须说明理由。"), field="reason")
+    stages_in_order(campaign, stage=stage, tier=tier, deadline=deadline)
     obj, _created = StageDeadline.objects.update_or_create(
         campaign=campaign, stage=stage, tier=tier, defaults={"deadline": deadline}
     )

@@ -419,9 +419,10 @@ def build_applications(world: World, users: dict[str, User]) -> None:
     """2026 先进级 applications of Chengdu factories with a 2025 basic award, at every stage, each
     moved through the workflow by the demo reviewers (so the audit trail is real)."""
     from smartfactory.applications import services as app_services
+    from smartfactory.applications.concurrence import record_concurrence_letter, required_concurrence
     from smartfactory.applications.enums import Action
     from smartfactory.applications.models import TierApplication
-    from smartfactory.applications.workflow import required_concurrence, transition
+    from smartfactory.applications.workflow import transition
 
     campaign = Campaign.objects.get(year=2026)
     if TierApplication.objects.filter(campaign=campaign).exists():
@@ -454,8 +455,10 @@ def build_applications(world: World, users: dict[str, User]) -> None:
             continue
         app = transition(app, Action.APPROVE, actor=users["demo-city"], reason="同意推荐")
         if stage == "certified":
-            concurrence = [str(a.id) for a in required_concurrence(app)]
-            transition(app, Action.CERTIFY, actor=users["demo-province"], concurrence=concurrence,
+            for n_letter, co_department in enumerate(required_concurrence(app), start=1):
+                record_concurrence_letter(app, actor=users["demo-province"], authority=co_department,
+                                          letter_number=f"{co_department.short_name or co_department.name[:4]}会签函〔2026〕{n_letter}号（演示）")
+            transition(app, Action.CERTIFY, actor=users["demo-province"],
                        reason="经会同发展改革、财政、国资、市场监管、数据部门审核，予以认定")
 
 

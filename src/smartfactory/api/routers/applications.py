@@ -2,6 +2,7 @@ import json
 from datetime import datetime
 from uuid import UUID
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -174,7 +175,7 @@ def withdraw(request, application_id: UUID):
 class ReviewIn(Schema):
     decision: str
     reason: str = ""
-    concurrence: list[UUID] = []
+    concurrence: list[UUID] = []  # no longer read: concurrence is given by POST /{id}/concurrences
 
 
 REVIEW_DECISIONS = {"approve": Action.APPROVE, "return": Action.RETURN, "reject": Action.REJECT,
@@ -194,3 +195,64 @@ def review(request, application_id: UUID, payload: ReviewIn):
     app = transition(app, action, actor=request.user, reason=payload.reason,
                      concurrence=[str(c) for c in payload.concurrence])
     return _out(app, request.user)
+
+
+class ConcurrenceIn(Schema):
+    authority: UUID | None = None  # the lead records a co-department's letter; omitted: the caller's own department
+    letter_number: str = ""
+    opinion: str = ""
+
+
+class ConcurrenceOut(Schema):
+    authority: UUID
+    authority_name: str
+    version: int
+    letter_number: str
+    opinion: str
+    given_by: str
+    given_at: datetime
+
+
+class ConcurrencesOut(Schema):
+    required: list[dict]
+    given: list[ConcurrenceOut]
+
+
+def _concurrences(app) -> dict:
+    from smartfactory.applications import concurrence
+
+    return {
+        "required": [{"authority": str(a.pk), "name": a.name} for a in concurrence.required_concurrence(app)]
+        if concurrence.awaiting_certification(app) else [],
+        "given": [
+            {"authority": c.authority_id, "authority_name": c.authority.name, "version": c.version,
+             "letter_number": c.letter_number, "opinion": c.opinion, "given_by": c.given_by.get_username(),
+             "given_at": c.given_at}
+            for c in concurrence.concurrences_for(app)
+        ],
+    }
+
+
+@router.get("/{application_id}/concurrences", response=ConcurrencesOut)
+def list_concurrences(request, application_id: UUID):
+    """The co-departments whose concurrence certification needs, and those given for this version."""
+    return _concurrences(get_in_scope(applications_for_user(request.user), id=application_id))
+
+
+@router.post("/{application_id}/concurrences", response={201: ConcurrencesOut})
+def give_concurrence(request, application_id: UUID, payload: ConcurrenceIn):
+    """A co-department's concurrence with certifying this version: without ``authority``, by the
+    caller's own co-department account; with ``authority`` and ``letter_number``, recorded by the
+    lead department's leader from that co-department's letter. Audited."""
+    from smartfactory.applications import concurrence
+
+    app = get_in_scope(applications_for_user(request.user), id=application_id)
+    if payload.authority is None:
+        concurrence.give_concurrence(app, actor=request.user, opinion=payload.opinion)
+    else:
+        authority = next((a for a in concurrence.required_concurrence(app) if a.pk == payload.authority), None)
+        if authority is None:
+            raise Http404
+        concurrence.record_concurrence_letter(app, actor=request.user, authority=authority,
+                                              letter_number=payload.letter_number, opinion=payload.opinion)
+    return Status(201, _concurrences(app))

@@ -16,7 +16,8 @@ from smartfactory.applications import services
 from smartfactory.applications.enums import QUOTA_STATES, Action, State
 from smartfactory.applications.queries import applications_for_user, review_queue_for_user
 from smartfactory.applications.recommender import location_notice
-from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, required_concurrence, transition
+from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, transition
+from smartfactory.console.views.concurrence import concurrence_panel
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.documents.pdf import render_pdf
 from smartfactory.documents.responses import pdf_response, xlsx_response
@@ -65,7 +66,7 @@ def application_detail(request, application_id):
         "app": app, "fields": fields, "actions": [(a, Action(a).label) for a in actions],
         "changes": services.changes_since_return(app) if app.version > 1 else [],
         "reviews": app.reviews.select_related("authority", "reviewer"),
-        "concurrence": required_concurrence(app) if Action.CERTIFY in actions else [],
+        "concurrence": concurrence_panel(app, request.user),
         "meter": _quota_meter(app) if Action.RECOMMEND in actions else None,
     })
 
@@ -88,8 +89,7 @@ def application_action(request, application_id, action):
     if action not in REVIEWER_ACTIONS:
         return redirect("console:application", application_id=app.id)
     try:
-        transition(app, action, actor=request.user, reason=request.POST.get("reason", ""),
-                   concurrence=request.POST.getlist("concurrence"))
+        transition(app, action, actor=request.user, reason=request.POST.get("reason", ""))
     except ProgrammeError as error:
         messages.error(request, error.message)
     else:

@@ -9,9 +9,11 @@ from django.views.decorators.http import require_http_methods
 from smartfactory.campaigns.models import Campaign, DeadlineOverride
 from smartfactory.campaigns.quotas import can_manage_quotas
 from smartfactory.campaigns.services import calendar_for, set_deadline_override, set_stage_deadline
+from smartfactory.campaigns.setup import provinces_led_by
 from smartfactory.console.forms import DeadlineOverrideForm, NationalDeadlineForm
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.errors import ProgrammeError
+from smartfactory.organisations.enums import Tier
 from smartfactory.organisations.queries import active_memberships, authorities_managed_by, get_in_scope
 from smartfactory.organisations.rules import is_ministry_staff, is_platform_admin_user
 from smartfactory.portal.views.common import add_service_error
@@ -20,7 +22,9 @@ from smartfactory.portal.views.common import add_service_error
 @login_required
 def campaign_list(request):
     _require_authority(request)
-    return render(request, "console/campaign_list.html", {"campaigns": Campaign.objects.all()})
+    can_create = is_ministry_staff(request.user) or is_platform_admin_user(request.user)
+    campaigns = [(c, "、".join(str(Tier(t).label) for t in c.tiers_open if t in Tier.values)) for c in Campaign.objects.all()]
+    return render(request, "console/campaign_list.html", {"campaigns": campaigns, "can_create": can_create})
 
 
 @login_required
@@ -72,4 +76,5 @@ def campaign_detail(request, year: int):
     return render(request, "console/campaign_detail.html", {
         "campaign": campaign, "deadlines": campaign.deadlines.all(), "calendars": calendars, "form": form,
         "overrides": overrides, "national_form": national_form, "can_manage_quotas": can_manage_quotas(request.user),
+        "leads_province": provinces_led_by(request.user).exists(),
     })
