@@ -67,3 +67,11 @@ def resolve_chain(factory: Factory, campaign: Campaign, tier: str) -> list[dict]
     if not chain or chain[-1]["level"] != Level.PROVINCE:
         raise NotEligible(_("所在省份的主管部门尚未在平台开通，暂不能提交。"))
     return chain
+
+
+def chain_steps(app) -> list[dict]:
+    """The chain as the enterprise reads it: each level's name and authority, and which one holds it."""
+    names = {str(pk): name for pk, name in
+             Authority.objects.filter(pk__in=[s["authority"] for s in app.chain]).values_list("pk", "name")}
+    return [{"level": Level(step["level"]).label, "authority": names.get(step["authority"], ""),
+             "current": n == app.current_step and app.state == "in_review"} for n, step in enumerate(app.chain)]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from smartfactory.applications import content as content_rules
 from smartfactory.applications import services
+from smartfactory.applications.chain import chain_steps
 from smartfactory.applications.deadlines import return_notice
 from smartfactory.applications.enums import Action
 from smartfactory.applications.queries import applications_for_user
@@ -73,7 +74,7 @@ def application_page(request, application_id):
     return render(request, "portal/application.html", {
         "app": app, "form": form, "editable": editable, "actions": [(a, Action(a).label) for a in actions],
         "reviews": app.reviews.select_related("authority", "reviewer"),
-        "return_notice": return_notice(app),
+        "return_notice": return_notice(app), "chain_steps": chain_steps(app),
     })
 
 
