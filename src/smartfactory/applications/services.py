@@ -192,8 +192,9 @@ def exempt_for(app: TierApplication) -> tuple[str, ...]:
 @transaction.atomic
 def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment:
     """Checks type by content (the factory video must be MP4; other kinds PDF, JPG, PNG, XLSX,
-    DOCX), size against the data's limit, refuses PDFs with JavaScript or embedded files, stores the
-    file under a random name with its SHA-256 and the confidentiality findings of its text.
+    DOCX) and size against the data's limit, and refuses PDFs with JavaScript or embedded files (all
+    in ``check_upload``); stores the file under a random name with its SHA-256 and the
+    confidentiality findings of its text.
     Side effects: audit event application.attachment_added."""
     _editable(app, actor)
     if kind not in Attachment.Kind.values:
@@ -206,14 +207,6 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
     data = upload.read() if mime in TEXT_TYPES else b""
     upload.seek(0)
     findings = []
-    if mime == "application/pdf":
-        try:
-            problems = confidentiality.pdf_active_content(data)
-        except Exception:  # noqa: BLE001  (any parse failure means we cannot vouch for the file)
-            raise InvalidInput(_("无法读取该 PDF 文件，请重新导出后上传。"), field="file") from None
-        if problems:
-            raise InvalidInput(_("PDF 中含有脚本或嵌入文件（%(p)s），出于安全原因不能上传。") % {"p": "、".join(problems)},
-                               field="file")
     if data:
         try:
             findings = [f.as_dict() for f in confidentiality.scan_file(upload.name, mime, data, keywords=keywords_for(app),
