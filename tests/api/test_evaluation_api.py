@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from smartfactory.applications.models import TierApplication
 from smartfactory.crypto import decrypt
-from smartfactory.evaluation.models import Assignment, Evaluation, Objection, Publicity
+from smartfactory.evaluation.models import Assignment, Evaluation, Objection, Publicity, SiteVisit
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from tests import factories as f
 from tests.evaluation import conftest as evaluation_fixtures
 from tests.evaluation.conftest import expert
+from tests.evaluation.test_national import on_visit_day
 
 # the national evaluation's fixtures (a submitted Sichuan batch, MIIT staff, experts, six ministries)
 setup, batch, national = evaluation_fixtures.setup, evaluation_fixtures.batch, evaluation_fixtures.national
@@ -104,7 +105,10 @@ def test_full_flow_from_formal_check_to_the_award(national, client_for):
     assert bad.status_code == 422 and bad.json()["field"] == "item"
     for item in visit["checklist"]:
         ok(post(team, f"/api/v1/site-visits/{visit['id']}/findings", {"item": item["key"], "result": "met", "note": "现场核实"}))
-    done = ok(post(team, f"/api/v1/site-visits/{visit['id']}/outcome", {"outcome": "pass"}))
+    early = post(team, f"/api/v1/site-visits/{visit['id']}/outcome", {"outcome": "pass"})
+    assert early.status_code == 409 and early.json()["code"] == "not_eligible"  # not before the visit's date
+    with time_machine.travel(on_visit_day(SiteVisit.objects.get(pk=visit["id"])), tick=False):
+        done = ok(post(client_for(site_expert.user), f"/api/v1/site-visits/{visit['id']}/outcome", {"outcome": "pass"}))
     assert done["outcome"] == "pass" and done["team"] is None  # names for ministry staff only
 
     # 公示 and a public objection, without logging in

@@ -27,12 +27,25 @@ from smartfactory.publicsite.queries import ListFilters, published_awards
 from tests import factories as f
 from tests.applications.test_excellent_book import setup  # noqa: F401
 from tests.evaluation.conftest import national  # noqa: F401
-from tests.evaluation.test_national import _pass, _to_site_passed, user_of  # noqa: F401
+from tests.evaluation.test_national import _pass, _to_site_passed, on_visit_day, user_of  # noqa: F401
 from tests.recommendations.test_batches import batch  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 ACCEPTANCE_SCORES = {"targets": 88, "leadership": 85, "ai": 86, "spillover": 80}
 BJ = timezone.get_default_timezone()
+
+
+def real_pdf() -> bytes:
+    """A small, real one-page PDF (every upload's PDF is parsed for active content)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -82,7 +95,7 @@ def test_submission_needs_a_value_and_evidence_for_every_target(leading):
         flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])
     assert exc.value.field == "results.1.evidence"  # no description and no file yet
     flow.attach_evidence(a, actor=x["enterprise_user"], target_number=1,
-                         upload=SimpleUploadedFile("检测报告.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"))
+                         upload=SimpleUploadedFile("检测报告.pdf", real_pdf()))
     with pytest.raises(InvalidInput) as exc:
         flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])
     assert exc.value.field == "results.2.value"
@@ -186,7 +199,8 @@ def _accepted_through_the_evaluation(x):
     services.agree_site_visit(visit, actor=n["enterprise_user"])
     for item in visit.checklist:
         services.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met")
-    services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+    with time_machine.travel(on_visit_day(visit), tick=False):
+        services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
     return a, Evaluation.objects.get(pk=e.pk)
 
 
@@ -295,7 +309,7 @@ def test_acceptance_over_the_api_in_the_callers_scope(leading, client_for):
     assert body["state"] == "draft" and body["actions"] == ["submit"]
     bad = _json(owner, "post", f"{url}/actions", {"action": "submit"})
     assert bad.status_code == 422 and bad.json()["field"] == "results.2.value"
-    pdf = SimpleUploadedFile("审计报告.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("审计报告.pdf", real_pdf(), content_type="application/pdf")
     uploaded = owner.post(f"{url}/evidence", {"target": 2, "file": pdf})
     assert uploaded.status_code == 201, uploaded.content
     _json(owner, "put", url, {"summary": SUMMARY, "results": {"1": {"value": "32", "evidence": "检测报告"},

@@ -59,6 +59,8 @@ from .test_national_journey import (
     SHIFT,
     SHIFTED,
     UUID,
+    VISIT_DAY,
+    VISITED,
     _open_evaluation,
     _shell,
     _submit,
@@ -309,7 +311,9 @@ def test_leading_acceptance_from_progress_report_to_public_list(new_page, live_u
     expect(page.get_by_test_id("visit-date")).to_contain_text("已确认")
     logout(page)
 
-    # 8. the team expert records a finding for every checklist item, then the outcome 核查通过
+    # 8. the day of the visit comes; the team expert records a finding for every checklist item, then
+    # the outcome 核查通过
+    _shell(live_url, e2e_database_url, VISIT_DAY, "E2E_NATIONAL_PARAMS", {"evaluation": evaluation_id}, VISITED)
     login_ok(page, visitor, lands_on="/console/")
     page.goto("/console/expert/")
     expect(page.locator(f"a[href$='/console/evaluation/{evaluation_id}/']")).to_have_count(1)

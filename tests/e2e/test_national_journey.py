@@ -59,6 +59,7 @@ from .test_parallel_recommend import SCENARIO, SETUP_TIMEOUT, _server_env
 
 MARKER = "E2E_NATIONAL_SCENARIO="
 SHIFTED = "E2E_NATIONAL_SHIFTED="
+VISITED = "E2E_NATIONAL_VISITED="
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 COUNTY = "659001"  # 石河子市, a city of the XPCC: its enterprises recommend through the XPCC
 YEAR = 2026
@@ -160,6 +161,22 @@ length = publicity.ends_at - publicity.starts_at
 ends_at = timezone.now() - timedelta(minutes=1)
 Publicity.objects.filter(pk=publicity.pk).update(starts_at=ends_at - length, ends_at=ends_at)
 print(P["marker"] + json.dumps({"ends_at": ends_at.isoformat()}))
+'''
+
+# The day of the visit: its outcome is recorded on the confirmed date at the earliest (R19) and the
+# browser cannot wait two weeks, so the agreed visit is moved to today (Beijing time) through the ORM.
+VISIT_DAY = r'''
+import json, os
+
+from django.utils import timezone
+
+from smartfactory.evaluation.models import SiteVisit
+
+P = json.loads(os.environ["E2E_NATIONAL_PARAMS"])
+visit = SiteVisit.objects.get(evaluation_id=P["evaluation"])
+assert visit.agreed_at is not None and not visit.outcome, visit
+SiteVisit.objects.filter(pk=visit.pk).update(scheduled_for=timezone.localdate())
+print(P["marker"] + json.dumps({"scheduled_for": timezone.localdate().isoformat()}))
 '''
 
 
@@ -367,7 +384,9 @@ def test_national_evaluation_from_formal_check_to_public_list(new_page, api: Api
     expect(page.get_by_test_id("agree")).to_have_count(0)
     logout(page)
 
-    # 6. the team expert records a finding for every checklist item, then the outcome 核查通过
+    # 6. the day of the visit comes; the team expert records a finding for every checklist item, then
+    # the outcome 核查通过
+    _shell(live_url, e2e_database_url, VISIT_DAY, "E2E_NATIONAL_PARAMS", {"evaluation": evaluation_id}, VISITED)
     login_ok(page, visitor["username"], visitor["password"], lands_on="/console/")
     page.goto("/console/expert/")
     page.get_by_role("link", name=name).click()

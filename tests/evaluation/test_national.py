@@ -4,7 +4,7 @@ objections, and the six ministries' decision into the tier history."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -218,8 +218,14 @@ def _to_site_passed(n, e):
     services.agree_site_visit(visit, actor=n["user_of"](e))
     for item in visit.checklist:
         services.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met", note="现场查看系统")
-    services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+    with time_machine.travel(on_visit_day(visit), tick=False):  # the outcome is recorded on the day at the earliest
+        services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
     return e
+
+
+def on_visit_day(visit) -> datetime:
+    """09:00 Beijing time on the visit's date."""
+    return datetime.combine(visit.scheduled_for, time(9), tzinfo=timezone.get_default_timezone())
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from smartfactory.evaluation.models import Assignment, Evaluation, Objection, Pu
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from tests import factories as f
 
-from .test_national import ALL
+from .test_national import ALL, on_visit_day
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,8 @@ def test_the_whole_desk_flow_through_pages(national, client_for):
     member = client_for(team.user)
     for item in visit.checklist:
         _ok(member.post(f"/console/evaluation/{e.pk}/finding/", {"item": item["key"], "result": "met", "note": "已核实"}))
-    _ok(member.post(f"/console/evaluation/{e.pk}/outcome/", {"outcome": "pass"}))
+    with time_machine.travel(on_visit_day(visit), tick=False):  # on the day (a fresh session)
+        _ok(client_for(team.user).post(f"/console/evaluation/{e.pk}/outcome/", {"outcome": "pass"}))
     assert "核查通过" in staff.get(f"/console/evaluation/{e.pk}/").content.decode()
     response = staff.post("/console/evaluation/panel/2042/excellent/publicity/", {"evaluation": [str(e.pk)], "days": "5"})
     publicity = Publicity.objects.get()

@@ -161,35 +161,3 @@ def scan_file(name: str, content_type: str, data: bytes, *, keywords: tuple[str,
               exempt: tuple[str, ...] = ()) -> list[Finding]:
     scanned = scan_attachment(name, content_type, data, keywords=keywords, exempt=exempt)
     return scanned.findings if scanned else []
-
-
-def pdf_active_content(data: bytes) -> list[str]:
-    """What makes a PDF unsafe to accept: JavaScript, launch/open actions, embedded files."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    root = reader.trailer["/Root"]
-    problems = []
-    names = root.get("/Names")
-    names = names.get_object() if names is not None else {}
-    if "/JavaScript" in names:
-        problems.append("JavaScript")
-    if "/EmbeddedFiles" in names:
-        problems.append("embedded files")
-    if "/OpenAction" in root or "/AA" in root:
-        action = root.get("/OpenAction")
-        action = action.get_object() if action is not None else None
-        if isinstance(action, dict) and action.get("/S") in ("/JavaScript", "/Launch"):
-            problems.append("open action")
-        if "/AA" in root:
-            problems.append("additional actions")
-    for page in reader.pages:
-        for annot in page.get("/Annots") or []:
-            obj = annot.get_object()
-            if obj.get("/Subtype") == "/FileAttachment":
-                problems.append("file attachment")
-            act = obj.get("/A")
-            act = act.get_object() if act is not None else None
-            if isinstance(act, dict) and act.get("/S") in ("/JavaScript", "/Launch"):
-                problems.append("link action")
-    return sorted(set(problems))

@@ -12,6 +12,7 @@ from smartfactory.documents.pdf import render_pdf
 from smartfactory.organisations.enums import Tier
 
 from . import book as book_rules
+from . import content
 from .materials import commitment_context
 from .models import ApplicationVersion, TierApplication
 
@@ -73,8 +74,27 @@ def _book_rows(version: str, tier: str, entries: dict, document: dict) -> list[d
     return out
 
 
+def _form_rows(app: TierApplication, version: ApplicationVersion | None) -> list[dict]:
+    """A 先进级 application has no book (no material checklist in the framework data): its PDF shows
+    the application form's fields, as submitted or as they stand."""
+    values = (version.content if version is not None else app.content) or {}
+    return [{"title": "申报内容", "fields": [{"label": str(label), "kind": kind, "value": values.get(key) or ""}
+                                          for key, label, kind, _required in content.fields_for(app.tier)]}]
+
+
 def book_pdf(app: TierApplication, version: ApplicationVersion | None) -> bytes:
-    """The book as submitted (``version``) or, for a draft, as it stands (marked 草稿)."""
+    """The book as submitted (``version``) or, for a draft, as it stands (marked 草稿). For the tiers
+    without a book (先进级) the application form's fields; it once raised there, a 500 for every
+    returned or awarded 先进级 application."""
+    if app.tier not in (Tier.EXCELLENT, Tier.LEADING):
+        footer = (f"校验码 {version.verification_code} · 第{version.number}版 · SM3 {version.content_hash[:16]}"
+                  if version is not None else "草稿 · 未提交，不能作为纸质报送材料")
+        return render_pdf("applications/book_pdf.html", {
+            "app": app, "tier": Tier(app.tier).label, "sections": _form_rows(app, version),
+            "attachments": version.snapshot.get("attachments", []) if version is not None else [
+                {"kind": a.kind, "name": a.original_name, "sha256": a.sha256} for a in app.attachments.all()],
+            "version": version, "footer_text": footer,
+        })
     framework = app.campaign.framework_version
     document = book_rules.document_of(framework)
     if version is not None:

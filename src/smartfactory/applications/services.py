@@ -211,14 +211,6 @@ def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment
     materials.ensure_distinct_file(app, sha256=checked.sha256)
     data = upload.read() if mime in SCANNED_TYPES else b""
     upload.seek(0)
-    if mime == "application/pdf":
-        try:
-            problems = confidentiality.pdf_active_content(data)
-        except Exception:  # noqa: BLE001  (any parse failure means we cannot vouch for the file)
-            raise InvalidInput(_("无法读取该 PDF 文件，请重新导出后上传。"), field="file") from None
-        if problems:
-            raise InvalidInput(_("PDF 中含有脚本或嵌入文件（%(p)s），出于安全原因不能上传。") % {"p": "、".join(problems)},
-                               field="file")
     scanned = confidentiality.scan_attachment(upload.name, mime, data, keywords=keywords_for(app),
                                               exempt=exempt_for(app)) or confidentiality.FileScan()
     findings = [f.as_dict() for f in scanned.findings]

@@ -365,11 +365,9 @@ def _certify(ctx: Context) -> None:
     _review(ctx, Action.CERTIFY)
     app = ctx.app
     authority = Authority.objects.select_for_update().get(pk=app.current_authority_id)  # serialises numbering
-    n = TierApplication.objects.filter(
-        campaign=app.campaign, tier=app.tier, state=State.AWARDED, current_authority=authority
-    ).count() + 1
-    prefix = authority.short_name or authority.name[:2]
-    app.certificate_no = f"{prefix}{Tier(app.tier).label[:2]}〔{app.campaign.year}〕{n:04d}号"
+    from .numbering import next_certificate_no
+
+    app.certificate_no = next_certificate_no(authority, tier=app.tier, year=app.campaign.year)
     app.decided_at = timezone.now()
     app.state = State.AWARDED
     record_tier_award(app.factory, actor=ctx.actor, year=app.campaign.year, tier=app.tier, authority=authority,

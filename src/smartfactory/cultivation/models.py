@@ -16,6 +16,7 @@ class CultivationObject(models.Model):
         ACCEPTED = "accepted", _("已验收")
         NOT_ACCEPTED = "not_accepted", _("未通过验收")
         CLOSED = "closed", _("到期关闭")
+        TERMINATED = "terminated", _("终止培育")  # its 卓越级 revoked (supervision/consequences.py)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     factory = models.ForeignKey("organisations.Factory", on_delete=models.PROTECT, related_name="cultivations")

@@ -304,8 +304,9 @@ def build_tier_history(world: World, *, actor) -> None:
     advanced_one = first if "武侯" in first.name else second
     basic_only = second if advanced_one is first else first
     _award(advanced_one, year=2025, tier=Tier.BASIC, authority=None, cert="", on=date(2025, 3, 20), actor=actor)
+    counters["川"] = counters.get("川", 0) + 1  # numbered on after the others: one number, one award
     _award(advanced_one, year=2025, tier=Tier.ADVANCED, authority=world.authorities["510000"],
-           cert="川先进〔2025〕0001号", on=date(2025, 6, 20), actor=actor)
+           cert=f"川先进〔2025〕{counters['川']:04d}号", on=date(2025, 6, 20), actor=actor)
     _award(basic_only, year=2025, tier=Tier.BASIC, authority=None, cert="", on=date(2025, 4, 2), actor=actor)
 
 

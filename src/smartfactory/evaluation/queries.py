@@ -54,3 +54,23 @@ def expert_of(user) -> ExpertProfile | None:
     if not user.is_authenticated:
         return None
     return ExpertProfile.objects.filter(user=user, active=True).first()
+
+
+def public_entries(publicity) -> list[Evaluation]:
+    """The 公示 list as the public sees it, in the notice's order: every application still on it. One
+    withdrawn after an upheld objection is left off, while the notice runs and once it is decided
+    (``guards.on_the_list``); the ministry's own pages keep showing it with its objection."""
+    from smartfactory.errors import ProgrammeError
+
+    from .guards import on_the_list
+
+    entries = []
+    for evaluation in publicity.evaluations.select_related(
+            "application__factory__enterprise__county", "application__factory__enterprise__industry").order_by(
+            "application__factory__enterprise__county__code", "created_at"):
+        try:
+            on_the_list(evaluation)
+        except ProgrammeError:
+            continue
+        entries.append(evaluation)
+    return entries

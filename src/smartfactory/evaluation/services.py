@@ -26,6 +26,7 @@ from smartfactory.uploads import IMAGES, MB, check_upload
 
 from . import assign as assigner
 from .conflicts import ConflictIndex, applicant_of, conflict_reasons
+from .guards import concurrence_by_own_staff_or_miit, visit_date_reached
 from .models import (
     Assignment,
     DeclaredConflict,
@@ -660,6 +661,7 @@ def record_site_outcome(visit: SiteVisit, *, actor, outcome: str, note: str = ""
     visit = _locked_open_visit(visit)
     if visit.agreed_at is None:
         raise NotEligible(_("企业尚未确认核查日期。"))
+    visit_date_reached(visit)
     missing = [i["label"] for i in visit.checklist if i["key"] not in visit.findings]
     if missing:
         raise NotEligible(_("以下核查项尚无结果：%(m)s") % {"m": "；".join(missing)})
@@ -796,15 +798,10 @@ def record_concurrence(publicity: Publicity, *, actor, authority: Authority, doc
     publicity = Publicity.objects.select_for_update().get(pk=publicity.pk)
     if publicity.status != Publicity.Status.FINAL:
         raise TransitionNotAllowed(_("公示定稿后方可会签。"))
-    if authority not in decision_ministries(publicity.campaign):
+    ministries = decision_ministries(publicity.campaign)
+    if authority not in ministries:
         raise InvalidInput(_("该单位不是联合审定的部门。"), field="authority")
-    own = Membership.objects.filter(user=actor, authority=authority, role=Role.MINISTRY_STAFF,
-                                    status=MembershipStatus.ACTIVE).exists()
-    if not own:
-        if not is_miit_staff(actor):
-            raise NotPermitted()
-        if not document.strip():
-            raise InvalidInput(_("代为登记其他部门的会签意见，请填写其会签函文号。"), field="document")
+    concurrence_by_own_staff_or_miit(publicity, actor=actor, authority=authority, document=document, ministries=ministries)
     if any(c["authority"] == str(authority.pk) for c in publicity.concurrences):
         raise Conflict(_("%(n)s已会签。") % {"n": authority.name})
     entry = {"authority": str(authority.pk), "name": authority.name, "by": actor.get_username(),

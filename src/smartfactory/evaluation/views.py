@@ -15,6 +15,7 @@ from smartfactory.organisations.rules import is_enterprise_user_of
 
 from . import services
 from .models import Publicity, SiteVisit
+from .queries import public_entries
 
 
 def publicity_index(request):
@@ -40,11 +41,8 @@ def publicity_public(request, publicity_id):
         else:
             messages.success(request, _("异议已收到。我们将核实处理，并按您留下的联系方式联系您。"))
             return redirect("publicity_public", publicity_id=publicity.pk)
-    entries = publicity.evaluations.select_related(
-        "application__factory__enterprise__county", "application__factory__enterprise__industry").order_by(
-        "application__factory__enterprise__county__code", "created_at")
     return render(request, "evaluation/publicity_public.html", {
-        "p": publicity, "entries": entries, "is_open": is_open, "values": values})
+        "p": publicity, "entries": public_entries(publicity), "is_open": is_open, "values": values})
 
 
 @login_required

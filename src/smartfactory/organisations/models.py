@@ -173,6 +173,9 @@ class TierAward(models.Model):
         ordering = ["factory", "-year", "tier"]
         constraints = [
             models.UniqueConstraint(fields=["factory", "year", "tier"], name="one_award_per_factory_year_tier"),
+            # one certificate number, one award (基础级 self-declarations and imports may have none)
+            models.UniqueConstraint(fields=["certificate_no"], condition=~models.Q(certificate_no=""),
+                                    name="unique_certificate_no"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from smartfactory.accounts.models import User
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotPermitted
+from smartfactory.guards import guard
 from smartfactory.regions.models import Division, DivisionLevel, Industry
 
 from .enums import (
@@ -278,6 +279,14 @@ def update_factory(factory: Factory, *, actor: User, changes: dict) -> Factory:
 
 
 @transaction.atomic
+@guard("P83")
+def certificate_no_unused(certificate_no: str) -> None:
+    """One certificate number, one award: a taken number is refused with a message before the
+    database's unique constraint would refuse it with an integrity error."""
+    if certificate_no and TierAward.objects.filter(certificate_no=certificate_no).exists():
+        raise Conflict(_("证书编号%(n)s已被使用。") % {"n": certificate_no}, field="certificate_no")
+
+
 def record_tier_award(
     factory: Factory, *, actor: User | None, year: int, tier: str, authority: Authority | None,
     certificate_no: str = "", awarded_on: date | None = None,
@@ -291,6 +300,7 @@ def record_tier_award(
         raise InvalidInput(_("先进级及以上层级必须有认定单位。"), field="authority")
     if TierAward.objects.filter(factory=factory, year=year, tier=tier).exists():
         raise Conflict(_("该工厂%(y)s年度已有%(t)s认定记录。") % {"y": year, "t": Tier(tier).label})
+    certificate_no_unused(certificate_no)
     award = TierAward.objects.create(
         factory=factory, year=year, tier=tier, authority=authority, certificate_no=certificate_no,
         awarded_on=awarded_on or timezone.localdate(), status=AwardStatus.ACTIVE,

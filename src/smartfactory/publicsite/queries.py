@@ -4,7 +4,7 @@ What is public is decided here and nowhere else:
 
 * an award is on the current public list when it is published (``published_on`` set and not in
   the future, Beijing time) and ``active`` — suspended and revoked awards drop off the list;
-* a cultivation object is public from its list's publication date;
+* a cultivation object is public from its list's publication date until it is terminated;
 * a case is public when it is ``published`` and its award is still on the public list.
 
 The province of a line is the factory's province (the recommendation channel), its industry the
@@ -225,7 +225,9 @@ def award_row(award: TierAward, provinces: dict[str, str]) -> dict:
 
 # ------------------------------------------------------------------ leading cultivation objects
 def public_cultivation() -> QuerySet[CultivationObject]:
-    return CultivationObject.objects.filter(published_on__lte=timezone.localdate())
+    """Published, and not terminated (its 卓越级 revoked: supervision/consequences.py)."""
+    return CultivationObject.objects.filter(published_on__lte=timezone.localdate()).exclude(
+        status=CultivationObject.Status.TERMINATED)
 
 
 def cultivation_list(filters: ListFilters | None = None) -> QuerySet[CultivationObject]:

@@ -35,6 +35,7 @@ from smartfactory.guards import guard
 from smartfactory.organisations.enums import AwardStatus, Tier
 from smartfactory.organisations.models import Authority, TierAward
 
+from .consequences import end_cultivation_without_ground
 from .enums import OPEN_STATES, Action, CaseKind, CaseState, ItemResult, Measure
 from .models import RecheckItem, SupervisionCase
 from .policy import policy
@@ -201,6 +202,7 @@ def _decision(status: str | None):
         case.decision_reason, case.decided_at, case.decided_by = ctx.reason.strip(), timezone.now(), ctx.actor
         if status is not None:
             _set_award_status(ctx, status, ctx.reason)
+            end_cultivation_without_ground(case.award, actor=ctx.actor, reason=ctx.reason)
         _on_commit_notify_enterprise(case, "supervision.decision", _decision_title(case, status),
                                      case.decision_reason, "decision")
     return effect

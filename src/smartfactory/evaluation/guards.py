@@ -1,0 +1,55 @@
+"""Guards of the national evaluation added after defects found in use (issue 12, point 10). Each is
+registered with the rule it enforces (``smartfactory.guards``) and raises to refuse; the services
+call them at the one place the step is taken.
+
+- ``visit_date_reached`` (R19): the on-site verification's outcome is recorded on or after the
+  confirmed date (Beijing time), never before the team has been there.
+- ``on_the_list`` (P81): an application withdrawn after an upheld objection is off the 公示 list,
+  on the public page too, also once the list is decided.
+- ``concurrence_by_own_staff_or_miit`` (P82): a ministry's concurrence is recorded by that
+  ministry's own staff, or registered by the lead ministry's (MIIT's) staff with the letter number;
+  the lead ministry is the one of the programme's lead department, not any authority flagged as lead.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartfactory.errors import InvalidInput, NotEligible, NotPermitted
+from smartfactory.guards import guard
+from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role
+from smartfactory.organisations.models import Authority, Membership
+
+from .models import Evaluation, Publicity, SiteVisit
+from .models import EvaluationState as S
+
+
+@guard("R19")
+def visit_date_reached(visit: SiteVisit) -> None:
+    if timezone.localdate() < visit.scheduled_for:
+        raise NotEligible(_("现场核查定于%(d)s，核查当日起方可记录核查结论。") % {"d": visit.scheduled_for.isoformat()})
+
+
+@guard("P81")
+def on_the_list(evaluation: Evaluation) -> None:
+    if evaluation.state == S.NOT_APPROVED:
+        raise NotEligible(_("公示异议成立，该项目已移出名单。"))
+
+
+def _ministry_staff_of(actor, authority: Authority) -> bool:
+    return Membership.objects.filter(user=actor, authority=authority, authority__kind=AuthorityKind.MINISTRY,
+                                     role=Role.MINISTRY_STAFF, status=MembershipStatus.ACTIVE).exists()
+
+
+@guard("P82")
+def concurrence_by_own_staff_or_miit(publicity: Publicity, *, actor, authority: Authority, document: str,
+                                     ministries: list[Authority]) -> None:
+    """``ministries``: the deciding ministries in the programme's order, the lead department first."""
+    if _ministry_staff_of(actor, authority):
+        return
+    lead = ministries[0] if ministries and ministries[0].is_lead else None
+    if lead is None or not _ministry_staff_of(actor, lead):
+        raise NotPermitted(_("只能登记本部门的会签意见；代为登记其他部门的会签意见须由工业和信息化部工作人员办理。"))
+    if not document.strip():
+        raise InvalidInput(_("代为登记其他部门的会签意见，请填写其会签函文号。"), field="document")
