@@ -1,0 +1,172 @@
+"""Registration facts that decide eligibility: locked in the profile (P70), changed by a request the
+enterprise's authority confirms (P71), the USCC's registration authority agrees with the province
+(P72), and lists keep the name at issue."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from smartfactory.audit.models import AuditEvent
+from smartfactory.demo.identifiers import make_uscc
+from smartfactory.errors import Conflict, InvalidInput, NotPermitted
+from smartfactory.organisations import changes, services
+from smartfactory.organisations.enums import AuthorityLevel, ChangeStatus, Role
+from smartfactory.organisations.models import Enterprise, EnterpriseChange
+from smartfactory.organisations.queries import enterprise_changes_for_user
+from smartfactory.organisations.validators import uscc_region_mismatch
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def proof(name: str = "核准变更登记通知书.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+@pytest.fixture
+def world():
+    wuhou = f.authority("510107", level=AuthorityLevel.COUNTY)
+    jinjiang = f.authority("510104", level=AuthorityLevel.COUNTY)
+    enterprise = f.enterprise("510107", name="锦官精密机械有限公司")
+    return {
+        "enterprise": enterprise, "wuhou": wuhou, "jinjiang": jinjiang,
+        "admin": f.user("ent-admin", role=Role.ENTERPRISE_ADMIN, enterprise=enterprise),
+        "district": f.user("wuhou-reviewer", role=Role.AUTHORITY_REVIEWER, authority=wuhou),
+        "other_district": f.user("jinjiang-reviewer", role=Role.AUTHORITY_REVIEWER, authority=jinjiang),
+    }
+
+
+# ------------------------------------------------------------------ P70: not self-declared
+@pytest.mark.rule("P70")
+@pytest.mark.parametrize(("field", "value"), [
+    ("name", "改名后有限公司"), ("county", "330106"), ("legal_status", "branch"),
+    ("above_designated_size", False), ("parent_uscc", make_uscc("110108", 9)),
+])
+def test_api_patch_of_a_registration_fact_is_refused(world, field, value):
+    enterprise = world["enterprise"]
+    client = Client()
+    client.force_login(world["admin"], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.patch(f"/api/v1/enterprises/{enterprise.uscc}", json.dumps({field: value}),
+                            content_type="application/json")
+    assert response.status_code == 403
+    body = response.json()
+    assert body["code"] == "not_permitted" and body["field"] == field and "企业信息变更申请" in body["message"]
+    fresh = Enterprise.objects.get(pk=enterprise.pk)
+    assert (fresh.name, fresh.county_id, fresh.legal_status, fresh.above_designated_size, fresh.parent_uscc) == (
+        "锦官精密机械有限公司", "510107", "independent", True, "")
+    assert not AuditEvent.objects.filter(action="enterprise.update").exists()
+
+
+@pytest.mark.rule("P70")
+def test_platform_admin_cannot_edit_facts_either_but_unchanged_values_and_address_pass(world):
+    enterprise = world["enterprise"]
+    with pytest.raises(NotPermitted):
+        services.update_enterprise(enterprise, actor=f.platform_admin(), changes={"name": "管理员改的名"})
+    updated = services.update_enterprise(enterprise, actor=world["admin"], changes={
+        "name": enterprise.name, "county": "510107", "above_designated_size": True, "address": "武侯大道1号"})
+    assert (updated.name, updated.address) == ("锦官精密机械有限公司", "武侯大道1号")
+
+
+# ------------------------------------------------------------------ P71: the authority confirms
+@pytest.mark.rule("P71")
+def test_change_request_confirmed_by_the_district_changes_the_profile(world):
+    enterprise = world["enterprise"]
+    change = changes.request_enterprise_change(
+        enterprise, actor=world["admin"], changes={"name": "锦官智能装备有限公司", "county": "510104"},
+        reason="2026年3月完成名称变更和迁址登记", upload=proof())
+    assert change.authority == world["wuhou"] and change.status == ChangeStatus.PENDING
+    assert change.before == {"name": "锦官精密机械有限公司", "county": "510107"}
+    assert Enterprise.objects.get(pk=enterprise.pk).name == "锦官精密机械有限公司"  # nothing changes yet
+    for hostile in (world["admin"], world["other_district"], f.platform_admin()):
+        with pytest.raises(NotPermitted):
+            changes.decide_enterprise_change(change, actor=hostile, confirm=True)
+    assert EnterpriseChange.objects.get(pk=change.pk).status == ChangeStatus.PENDING
+    changes.decide_enterprise_change(change, actor=world["district"], confirm=True, reason="已核对营业执照")
+    fresh = Enterprise.objects.get(pk=enterprise.pk)
+    assert (fresh.name, fresh.county_id, fresh.city_code) == ("锦官智能装备有限公司", "510104", "510100")
+    actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))[-2:]
+    assert actions == ["enterprise.change_requested", "enterprise.change_confirmed"]
+    confirmed = AuditEvent.objects.get(action="enterprise.change_confirmed")
+    assert confirmed.before["name"] == "锦官精密机械有限公司" and confirmed.after["county"] == "510104"
+
+
+def test_refusal_needs_a_reason_and_leaves_the_profile(world):
+    change = changes.request_enterprise_change(world["enterprise"], actor=world["admin"],
+                                               changes={"above_designated_size": False}, reason="退出规上统计",
+                                               upload=proof())
+    with pytest.raises(InvalidInput):
+        changes.decide_enterprise_change(change, actor=world["district"], confirm=False)
+    changes.decide_enterprise_change(change, actor=world["district"], confirm=False, reason="证明材料不是统计部门出具")
+    assert Enterprise.objects.get(pk=world["enterprise"].pk).above_designated_size is True
+    assert AuditEvent.objects.filter(action="enterprise.change_rejected", reason="证明材料不是统计部门出具").exists()
+
+
+def test_request_needs_admin_reason_proof_and_one_at_a_time(world):
+    enterprise = world["enterprise"]
+    member = f.user(role=Role.ENTERPRISE_MEMBER, enterprise=enterprise)
+    with pytest.raises(NotPermitted):
+        changes.request_enterprise_change(enterprise, actor=member, changes={"name": "新"}, reason="r", upload=proof())
+    with pytest.raises(InvalidInput) as exc:
+        changes.request_enterprise_change(enterprise, actor=world["admin"], changes={"name": "新"}, reason=" ",
+                                          upload=proof())
+    assert exc.value.field == "reason"
+    with pytest.raises(InvalidInput) as exc:
+        changes.request_enterprise_change(enterprise, actor=world["admin"], changes={"name": "新"}, reason="更名",
+                                          upload=SimpleUploadedFile("x.pdf", b"not a pdf"))
+    assert exc.value.field == "file"
+    with pytest.raises(InvalidInput):
+        changes.request_enterprise_change(enterprise, actor=world["admin"], changes={"name": enterprise.name},
+                                          reason="更名", upload=proof())
+    changes.request_enterprise_change(enterprise, actor=world["admin"], changes={"name": "新"}, reason="更名",
+                                      upload=proof())
+    with pytest.raises(Conflict):
+        changes.request_enterprise_change(enterprise, actor=world["admin"], changes={"name": "再新"}, reason="更名",
+                                          upload=proof())
+    assert EnterpriseChange.objects.count() == 1
+    assert list(enterprise_changes_for_user(world["other_district"])) == []
+    assert enterprise_changes_for_user(world["district"]).count() == 1
+
+
+def test_soe_member_is_confirmed_by_its_group_and_xpcc_by_xpcc():
+    group = f.soe_group("某集团")
+    member = f.enterprise("510107", soe=group)
+    assert changes.confirming_authority_for(member) == group
+    xpcc = f.authority("660000", level=AuthorityLevel.PROVINCE, kind="xpcc")
+    bingtuan = f.enterprise("659001")
+    assert changes.confirming_authority_for(bingtuan) == xpcc
+    city = f.authority("510100", level=AuthorityLevel.CITY)
+    assert changes.confirming_authority_for(f.enterprise("510104")) == city  # no county bureau: the city
+
+
+# ------------------------------------------------------------------ P72: USCC agrees with the province
+@pytest.mark.rule("P72")
+def test_move_to_another_province_is_refused_with_the_reason(world):
+    with pytest.raises(InvalidInput) as exc:
+        changes.request_enterprise_change(world["enterprise"], actor=world["admin"], changes={"county": "330106"},
+                                          reason="迁址杭州", upload=proof())
+    assert exc.value.field == "county" and "登记管理机关行政区划码 510107" in exc.value.message
+    assert not EnterpriseChange.objects.exists()
+
+
+@pytest.mark.rule("P72")
+def test_registration_with_a_uscc_of_another_province_is_refused():
+    with pytest.raises(InvalidInput) as exc:
+        services.register_enterprise(
+            username="newcomer", password=f.PASSWORD, display_name="新人", email="a@example.invalid",
+            uscc=make_uscc("330106", 88_001),
+            enterprise={"name": "跨省企业", "legal_status": "independent", "county": "510107", "industry": "34"})
+    assert exc.value.field == "county" and "不一致" in exc.value.message
+    assert not Enterprise.objects.filter(name="跨省企业").exists()
+
+
+def test_central_and_xpcc_registration_authorities():
+    assert uscc_region_mismatch(make_uscc("100000", 1), "510000") is None  # national registration: any province
+    assert uscc_region_mismatch(make_uscc("660000", 1), "650000") is None  # XPCC registration in Xinjiang
+    assert uscc_region_mismatch(make_uscc("660000", 1), "510000")
+    assert uscc_region_mismatch(make_uscc("510104", 1), "510000") is None  # another county of the province
