@@ -170,3 +170,35 @@ def test_central_and_xpcc_registration_authorities():
     assert uscc_region_mismatch(make_uscc("660000", 1), "650000") is None  # XPCC registration in Xinjiang
     assert uscc_region_mismatch(make_uscc("660000", 1), "510000")
     assert uscc_region_mismatch(make_uscc("510104", 1), "510000") is None  # another county of the province
+
+
+# ------------------------------------------------------------------ the name at issue stays
+def _rename(world, new_name: str) -> None:
+    change = changes.request_enterprise_change(world["enterprise"], actor=world["admin"], changes={"name": new_name},
+                                               reason="更名", upload=proof())
+    changes.decide_enterprise_change(change, actor=world["district"], confirm=True)
+
+
+def test_public_list_and_verify_keep_the_name_at_issue_with_the_current_name_beside(world, client):
+    from datetime import date
+
+    from smartfactory.applications.models import ApplicationVersion, TierApplication
+    from smartfactory.campaigns.models import Campaign
+
+    factory = f.factory(world["enterprise"])
+    award = services.record_tier_award(factory, actor=None, year=2025, tier="advanced", authority=world["wuhou"],
+                                       certificate_no="先进2025-001", awarded_on=date(2025, 10, 1))
+    award.published_on = date(2025, 10, 1)
+    award.save(update_fields=["published_on"])
+    campaign = Campaign.objects.create(year=2041, name="2041年度", framework_version="2025")
+    app = TierApplication.objects.create(factory=factory, campaign=campaign, tier="excellent", province_code="510000")
+    ApplicationVersion.objects.create(application=app, number=1, content={}, verification_code="ABCDEFGH23",
+                                      snapshot={"enterprise": {"uscc": world["enterprise"].uscc,
+                                                               "name": "锦官精密机械有限公司"}})
+    _rename(world, "锦官智能装备有限公司")
+    body = client.get("/public/awards/").content.decode()
+    assert "锦官精密机械有限公司" in body and "现名称：锦官智能装备有限公司" in body
+    items = client.get("/api/v1/public/awards").json()["items"]
+    assert [(i["enterprise"], i.get("current_name")) for i in items] == [("锦官精密机械有限公司", "锦官智能装备有限公司")]
+    page = client.get("/verify/ABCDEFGH23/").content.decode()
+    assert "锦官精密机械有限公司" in page and "现名称：锦官智能装备有限公司" in page

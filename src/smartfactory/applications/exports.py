@@ -86,6 +86,14 @@ def _book_rows(version: str, tier: str, entries: dict, document: dict) -> list[d
     return out
 
 
+def version_names(version: ApplicationVersion) -> dict:
+    """The applicant's name as submitted in ``version`` (paper copies and /verify/ keep it) and its
+    current registered name when a confirmed change has renamed it since (else empty)."""
+    now = version.application.factory.enterprise.name
+    issued = (version.snapshot.get("enterprise") or {}).get("name") or now
+    return {"enterprise_name": issued, "current_name": now if now != issued else ""}
+
+
 def book_pdf(app: TierApplication, version: ApplicationVersion | None) -> bytes:
     """The book as submitted (``version``) or, for a draft, as it stands (marked 草稿)."""
     framework = app.campaign.framework_version
@@ -103,6 +111,7 @@ def book_pdf(app: TierApplication, version: ApplicationVersion | None) -> bytes:
     return render_pdf("applications/book_pdf.html", {
         "app": app, "tier": Tier(app.tier).label, "sections": _book_rows(framework, app.tier, entries, document),
         "attachments": attachments, "version": version, "footer_text": footer,
+        **(version_names(version) if version is not None else {"enterprise_name": app.factory.enterprise.name}),
     })
 
 
@@ -110,5 +119,5 @@ def receipt_pdf(app: TierApplication, version: ApplicationVersion) -> bytes:
     return render_pdf("applications/receipt_pdf.html", {
         "app": app, "tier": Tier(app.tier).label, "version": version,
         "submitted_at": timezone.localtime(version.submitted_at),
-        "footer_text": f"回执 · 校验码 {version.verification_code}",
+        "footer_text": f"回执 · 校验码 {version.verification_code}", **version_names(version),
     })

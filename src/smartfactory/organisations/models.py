@@ -181,6 +181,16 @@ class TierAward(models.Model):
     def __str__(self) -> str:
         return f"{self.factory} {self.year} {self.get_tier_display()}"
 
+    @property
+    def name_at_issue(self) -> str:
+        return self.enterprise_name or self.factory.enterprise.name
+
+    @property
+    def current_name(self) -> str:
+        """The enterprise's name now, when it differs from the name at issue (else empty)."""
+        now = self.factory.enterprise.name
+        return now if now != self.name_at_issue else ""
+
 
 class Membership(models.Model):
     """A person's role in an organisation. Jurisdiction follows from the organisation."""
