@@ -202,3 +202,55 @@ def test_public_list_and_verify_keep_the_name_at_issue_with_the_current_name_bes
     assert [(i["enterprise"], i.get("current_name")) for i in items] == [("锦官精密机械有限公司", "锦官智能装备有限公司")]
     page = client.get("/verify/ABCDEFGH23/").content.decode()
     assert "锦官精密机械有限公司" in page and "现名称：锦官智能装备有限公司" in page
+
+
+# ------------------------------------------------------------------ pages
+def test_pages_request_then_district_confirms_other_district_sees_nothing(world, client_for):
+    enterprise = world["enterprise"]
+    portal = client_for(world["admin"])
+    edit = portal.get(f"/portal/enterprises/{enterprise.uscc}/edit/").content.decode()
+    assert 'name="name"' not in edit and 'name="county"' not in edit and "企业信息变更申请" in edit
+    response = portal.post(f"/portal/enterprises/{enterprise.uscc}/changes/", {
+        "name": "锦官智能装备有限公司", "legal_status": "independent", "parent_uscc": "", "province": "510000",
+        "city": "510100", "county": "510107", "above_designated_size": "on", "reason": "名称变更登记",
+        "file": proof(),
+    })
+    assert response.status_code == 302
+    change = EnterpriseChange.objects.get()
+    assert change.after == {"name": "锦官智能装备有限公司"} and change.authority == world["wuhou"]
+    assert "待" in portal.get(f"/portal/enterprises/{enterprise.uscc}/").content.decode()
+
+    other = client_for(world["other_district"])
+    assert "锦官" not in other.get("/console/enterprise-changes/").content.decode()
+    assert other.get(f"/console/enterprise-changes/{change.pk}/").status_code == 404
+    assert other.post(f"/console/enterprise-changes/{change.pk}/", {"decision": "confirm"}).status_code == 404
+    assert portal.get(f"/console/enterprise-changes/{change.pk}/").status_code == 404
+
+    district = client_for(world["district"])
+    assert "锦官精密机械有限公司" in district.get("/console/enterprise-changes/").content.decode()
+    page = district.get(f"/console/enterprise-changes/{change.pk}/").content.decode()
+    assert "名称变更登记" in page and 'data-testid="decide"' in page
+    response = district.post(f"/console/enterprise-changes/{change.pk}/", {"decision": "reject", "reason": ""})
+    assert response.status_code == 200 and "不予确认时请填写理由" in response.content.decode()
+    response = district.post(f"/console/enterprise-changes/{change.pk}/", {"decision": "confirm", "reason": "已核对"})
+    assert response.status_code == 302
+    assert Enterprise.objects.get(pk=enterprise.pk).name == "锦官智能装备有限公司"
+    download = district.get(f"/console/enterprise-changes/{change.pk}/file")  # last: closing ends the request
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    download.close()
+
+
+def test_open_application_shows_the_change_to_its_reviewers(world, client_for):
+    from smartfactory.applications.models import TierApplication
+    from smartfactory.campaigns.models import Campaign
+
+    campaign = Campaign.objects.create(year=2041, name="2041年度", framework_version="2025")
+    app = TierApplication.objects.create(factory=f.factory(world["enterprise"]), campaign=campaign, tier="advanced",
+                                         province_code="510000", state="in_review",
+                                         current_authority=world["wuhou"])
+    changes.request_enterprise_change(world["enterprise"], actor=world["admin"], changes={"above_designated_size": False},
+                                      reason="2026年退出规上统计", upload=proof())
+    body = client_for(world["district"]).get(f"/console/applications/{app.id}/").content.decode()
+    assert 'data-testid="profile-changes"' in body and "2026年退出规上统计" in body
+    body = client_for(world["admin"]).get(f"/portal/applications/{app.id}/").content.decode()
+    assert 'data-testid="profile-changes"' in body

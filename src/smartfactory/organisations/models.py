@@ -286,5 +286,21 @@ class EnterpriseChange(models.Model):
         return f"{self.enterprise} {self.get_status_display()}"
 
     @property
+    def lines(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) in words, for pages (a county by its full name)."""
+        def words(key: str, value) -> str:
+            if key == "county":
+                division = Division.objects.filter(code=value).first()
+                return division.full_name if division else str(value or "")
+            if key == "legal_status":
+                return str(LegalStatus(value).label) if value in LegalStatus.values else str(value or "")
+            if key == "above_designated_size":
+                return str(_("是") if value else _("否"))
+            return str(value or "—")
+
+        return [(str(Enterprise._meta.get_field(k).verbose_name), words(k, self.before.get(k)), words(k, v))
+                for k, v in self.after.items()]
+
+    @property
     def audit_key(self) -> str:
         return str(self.id)

@@ -22,6 +22,7 @@ from smartfactory.applications.workflow import allowed_actions
 from smartfactory.assessments.models import SelfAssessment
 from smartfactory.documents.responses import pdf_response
 from smartfactory.errors import Conflict, ProgrammeError
+from smartfactory.organisations.changes import changes_since
 from smartfactory.organisations.queries import get_in_scope
 
 APPLICANT_ACTIONS = {Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW}
@@ -77,6 +78,7 @@ def book_page(request, app):
         "actions": [(a, Action(a).label) for a in allowed_actions(app, request.user) if a in APPLICANT_ACTIONS],
         "latest": latest, "reviews": app.reviews.select_related("authority"),
         "milestone_limit": services.latest_milestone_date(app),
+        "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),
     })
 
 
