@@ -254,3 +254,27 @@ def test_open_application_shows_the_change_to_its_reviewers(world, client_for):
     assert 'data-testid="profile-changes"' in body and "2026年退出规上统计" in body
     body = client_for(world["admin"]).get(f"/portal/applications/{app.id}/").content.decode()
     assert 'data-testid="profile-changes"' in body
+
+
+def test_api_request_and_decision(world):
+    enterprise = world["enterprise"]
+    admin, other, district = Client(), Client(), Client()
+    for client, user in ((admin, world["admin"]), (other, world["other_district"]), (district, world["district"])):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = admin.post(f"/api/v1/enterprises/{enterprise.uscc}/changes",
+                          {"county": "330106", "reason": "迁址", "file": proof()})
+    assert response.status_code == 422 and response.json()["field"] == "county"
+    response = admin.post(f"/api/v1/enterprises/{enterprise.uscc}/changes",
+                          {"legal_status": "branch", "parent_uscc": make_uscc("510104", 5), "reason": "改制为分公司",
+                           "file": proof()})
+    assert response.status_code == 201, response.content
+    change_id = response.json()["id"]
+    assert response.json()["after"] == {"legal_status": "branch", "parent_uscc": make_uscc("510104", 5)}
+    decide = f"/api/v1/enterprises/changes/{change_id}/decide"
+    assert admin.post(decide, {"confirm": True}, content_type="application/json").status_code == 403
+    assert other.post(decide, {"confirm": True}, content_type="application/json").status_code == 404
+    response = district.post(decide, {"confirm": True, "reason": "已核对"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "confirmed"
+    fresh = Enterprise.objects.get(pk=enterprise.pk)
+    assert (fresh.legal_status, fresh.parent_uscc) == ("branch", make_uscc("510104", 5))
+    assert [c["status"] for c in admin.get(f"/api/v1/enterprises/{enterprise.uscc}/changes").json()] == ["confirmed"]
