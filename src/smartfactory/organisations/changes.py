@@ -96,7 +96,7 @@ def request_enterprise_change(
     """
     if not is_enterprise_admin_of(actor, enterprise):
         raise NotPermitted(_("只有企业管理员可以提交企业信息变更申请。"))
-    enterprise = Enterprise.objects.select_for_update().select_related("soe_group").get(pk=enterprise.pk)
+    enterprise = Enterprise.objects.select_for_update(of=("self",)).select_related("soe_group").get(pk=enterprise.pk)
     after = _clean_change(enterprise, changes)
     reason = (reason or "").strip()
     if not reason:
