@@ -278,3 +278,43 @@ def test_api_request_and_decision(world):
     fresh = Enterprise.objects.get(pk=enterprise.pk)
     assert (fresh.legal_status, fresh.parent_uscc) == ("branch", make_uscc("510104", 5))
     assert [c["status"] for c in admin.get(f"/api/v1/enterprises/{enterprise.uscc}/changes").json()] == ["confirmed"]
+
+
+def test_change_queue_query_count_does_not_grow_with_rows(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    district = client_for(world["district"])
+
+    def file_change(county_move: bool) -> None:
+        enterprise = f.enterprise("510107")
+        admin = f.user(role=Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+        requested = {"county": "510104"} if county_move else {"name": f"{enterprise.name}（更名）"}
+        changes.request_enterprise_change(enterprise, actor=admin, changes=requested, reason="变更", upload=proof())
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = district.get("/console/enterprise-changes/")
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    file_change(county_move=True)
+    one = count()
+    file_change(county_move=True)
+    file_change(county_move=False)
+    three = count()
+    assert "成都市锦江区" in district.get("/console/enterprise-changes/").content.decode()
+    assert one == three == 8
+
+
+def test_import_refuses_a_uscc_of_another_province():
+    from smartfactory.organisations.imports import import_enterprises
+
+    result = import_enterprises([
+        {"uscc": make_uscc("330106", 90_001), "name": "跨省导入企业", "legal_status": "independent", "county": "510107",
+         "industry": "34"},
+        {"uscc": make_uscc("510104", 90_002), "name": "省内导入企业", "legal_status": "independent", "county": "510107",
+         "industry": "34"},
+    ], actor=None)
+    assert result.created == 1
+    assert [(row, field) for row, field, _message in result.errors] == [(1, "county")]

@@ -28,9 +28,18 @@ from smartfactory.accounts.models import User
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
+from smartfactory.regions.models import Division
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
 
-from .enums import LOCKED_PROFILE_FIELDS, AuthorityKind, AuthorityLevel, ChangeStatus, Department, Role
+from .enums import (
+    LOCKED_PROFILE_FIELDS,
+    AuthorityKind,
+    AuthorityLevel,
+    ChangeStatus,
+    Department,
+    LegalStatus,
+    Role,
+)
 from .models import Authority, Enterprise, EnterpriseChange
 from .queries import active_memberships
 from .rules import is_enterprise_admin_of
@@ -58,6 +67,17 @@ def confirming_authority_for(enterprise: Enterprise) -> Authority:
     if found is None:
         raise NotEligible(_("未找到企业注册地的主管部门，暂不能提交变更申请。请联系属地经信部门开通平台账号。"))
     return found
+
+
+def _words(key: str, value) -> str:
+    if key == "county":
+        division = Division.objects.filter(code=value).first()
+        return division.full_name if division else str(value or "")
+    if key == "legal_status":
+        return str(LegalStatus(value).label) if value in LegalStatus.values else str(value or "")
+    if key == "above_designated_size":
+        return _("是") if value else _("否")
+    return str(value or "—")
 
 
 def _clean_change(enterprise: Enterprise, changes: dict) -> dict:
@@ -109,6 +129,7 @@ def request_enterprise_change(
     change = EnterpriseChange(
         enterprise=enterprise, before=before, after=after, reason=reason[:2000], file_name=upload.name[:255],
         file_sha256=checked.sha256, authority=confirming_authority_for(enterprise), requested_by=actor,
+        words={k: [_words(k, before[k]), _words(k, v)] for k, v in after.items()},
     )
     change.file.save(f"{change.id.hex}.{checked.extension}", upload, save=False)
     try:

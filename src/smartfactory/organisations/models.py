@@ -256,6 +256,8 @@ class EnterpriseChange(models.Model):
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="changes")
     before = models.JSONField(_("变更前"), default=dict)
     after = models.JSONField(_("变更后"), default=dict)
+    # {field: [before, after]} in words as filed (a county by its full name), so lists need no lookups
+    words = models.JSONField(default=dict)
     reason = models.TextField(_("变更理由"))
     file = models.FileField(_("证明材料"), upload_to="enterprise-changes/%Y/")
     file_name = models.CharField(_("文件名"), max_length=255)
@@ -287,18 +289,8 @@ class EnterpriseChange(models.Model):
 
     @property
     def lines(self) -> list[tuple[str, str, str]]:
-        """(field label, before, after) in words, for pages (a county by its full name)."""
-        def words(key: str, value) -> str:
-            if key == "county":
-                division = Division.objects.filter(code=value).first()
-                return division.full_name if division else str(value or "")
-            if key == "legal_status":
-                return str(LegalStatus(value).label) if value in LegalStatus.values else str(value or "")
-            if key == "above_designated_size":
-                return str(_("是") if value else _("否"))
-            return str(value or "—")
-
-        return [(str(Enterprise._meta.get_field(k).verbose_name), words(k, self.before.get(k)), words(k, v))
+        """(field label, before, after) in words, for pages; the words were fixed at filing."""
+        return [(str(Enterprise._meta.get_field(k).verbose_name), *self.words.get(k, (self.before.get(k), v)))
                 for k, v in self.after.items()]
 
     @property

@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('before', models.JSONField(default=dict, verbose_name='变更前')),
                 ('after', models.JSONField(default=dict, verbose_name='变更后')),
+                ('words', models.JSONField(default=dict)),
                 ('reason', models.TextField(verbose_name='变更理由')),
                 ('file', models.FileField(upload_to='enterprise-changes/%Y/', verbose_name='证明材料')),
                 ('file_name', models.CharField(max_length=255, verbose_name='文件名')),
