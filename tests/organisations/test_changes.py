@@ -318,3 +318,21 @@ def test_import_refuses_a_uscc_of_another_province():
     ], actor=None)
     assert result.created == 1
     assert [(row, field) for row, field, _message in result.errors] == [(1, "county")]
+
+
+def test_enterprise_withdraws_a_pending_request_and_files_a_corrected_one(world, client_for):
+    enterprise = world["enterprise"]
+    change = changes.request_enterprise_change(enterprise, actor=world["admin"], changes={"name": "错字公司"},
+                                               reason="更名", upload=proof())
+    with pytest.raises(NotPermitted):
+        changes.withdraw_enterprise_change(change, actor=world["district"])
+    portal = client_for(world["admin"])
+    assert 'data-testid="withdraw"' in portal.get(f"/portal/enterprises/{enterprise.uscc}/changes/").content.decode()
+    response = portal.post(f"/portal/enterprises/{enterprise.uscc}/changes/{change.pk}/withdraw/")
+    assert response.status_code == 302
+    assert EnterpriseChange.objects.get(pk=change.pk).status == ChangeStatus.WITHDRAWN
+    assert AuditEvent.objects.filter(action="enterprise.change_withdrawn").exists()
+    changes.request_enterprise_change(enterprise, actor=world["admin"], changes={"name": "正确公司"}, reason="更名",
+                                      upload=proof())
+    body = client_for(world["district"]).get(f"/console/enterprises/{enterprise.uscc}/").content.decode()
+    assert "错字公司" in body and "正确公司" in body

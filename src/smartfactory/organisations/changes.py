@@ -189,6 +189,21 @@ def decide_enterprise_change(change: EnterpriseChange, *, actor: User, confirm: 
     return change
 
 
+@transaction.atomic
+def withdraw_enterprise_change(change: EnterpriseChange, *, actor: User) -> EnterpriseChange:
+    """The enterprise admin withdraws a request still pending (e.g. to file a corrected one).
+    Side effects: request withdrawn; audit event enterprise.change_withdrawn."""
+    change = EnterpriseChange.objects.select_for_update().select_related("enterprise").get(pk=change.pk)
+    if not is_enterprise_admin_of(actor, change.enterprise):
+        raise NotPermitted(_("只有企业管理员可以撤回变更申请。"))
+    if change.status != ChangeStatus.PENDING:
+        raise TransitionNotAllowed(_("该变更申请已处理。"))
+    change.status, change.decided_at = ChangeStatus.WITHDRAWN, timezone.now()
+    change.save(update_fields=["status", "decided_at"])
+    record_event("enterprise.change_withdrawn", actor=actor, obj=change.enterprise, after=change.after)
+    return change
+
+
 def changes_since(enterprise_id, since) -> QuerySet[EnterpriseChange]:
     """Pending requests and decisions since ``since`` (an application's start): what every open
     application shows its reviewers."""

@@ -83,6 +83,20 @@ def enterprise_change(request, uscc: str):
 
 
 @login_required
+@require_POST
+def enterprise_change_withdraw(request, uscc: str, change_id):
+    enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc)
+    change = get_in_scope(enterprise_changes_for_user(request.user).filter(enterprise=enterprise), pk=change_id)
+    try:
+        changes.withdraw_enterprise_change(change, actor=request.user)
+    except ProgrammeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("变更申请已撤回。"))
+    return redirect("portal:enterprise_change", uscc=enterprise.uscc)
+
+
+@login_required
 def members(request, uscc: str):
     enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc)
     is_admin = is_enterprise_admin_of(request.user, enterprise)
