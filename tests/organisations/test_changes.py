@@ -202,6 +202,9 @@ def test_public_list_and_verify_keep_the_name_at_issue_with_the_current_name_bes
     assert [(i["enterprise"], i.get("current_name")) for i in items] == [("锦官精密机械有限公司", "锦官智能装备有限公司")]
     page = client.get("/verify/ABCDEFGH23/").content.decode()
     assert "锦官精密机械有限公司" in page and "现名称：锦官智能装备有限公司" in page
+    from smartfactory.recommendations.services import _rows
+
+    assert _rows([TierApplication.objects.get(pk=app.pk)], "武侯区")[0]["enterprise_name"] == "锦官精密机械有限公司（现名称：锦官智能装备有限公司）"
 
 
 # ------------------------------------------------------------------ pages
