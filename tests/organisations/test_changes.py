@@ -179,7 +179,7 @@ def _rename(world, new_name: str) -> None:
     changes.decide_enterprise_change(change, actor=world["district"], confirm=True)
 
 
-def test_public_list_and_verify_keep_the_name_at_issue_with_the_current_name_beside(world, client):
+def test_public_list_and_verify_keep_the_name_at_issue_with_the_current_name_beside(world, client, client_for):
     from datetime import date
 
     from smartfactory.applications.models import ApplicationVersion, TierApplication
@@ -202,6 +202,8 @@ def test_public_list_and_verify_keep_the_name_at_issue_with_the_current_name_bes
     assert [(i["enterprise"], i.get("current_name")) for i in items] == [("锦官精密机械有限公司", "锦官智能装备有限公司")]
     page = client.get("/verify/ABCDEFGH23/").content.decode()
     assert "锦官精密机械有限公司" in page and "现名称：锦官智能装备有限公司" in page
+    body = client_for(world["admin"]).get(f"/portal/enterprises/{world['enterprise'].uscc}/").content.decode()
+    assert "认定时企业名称：锦官精密机械有限公司" in body
     from smartfactory.recommendations.services import _rows
 
     assert _rows([TierApplication.objects.get(pk=app.pk)], "武侯区")[0]["enterprise_name"] == "锦官精密机械有限公司（现名称：锦官智能装备有限公司）"
