@@ -74,13 +74,13 @@ def test_patch_ignores_fields_that_are_not_editable(client, admin_of_enterprise)
     _user, enterprise = admin_of_enterprise
     token = token_for(client, "ent-admin")
     other_soe = f.soe_group("别的集团")
-    payload = {"name": "改名后", "uscc": make_uscc("510107", 1), "soe_group": str(other_soe.pk), "is_xpcc": True,
+    payload = {"address": "改后的地址", "uscc": make_uscc("510107", 1), "soe_group": str(other_soe.pk), "is_xpcc": True,
                "province_code": "330000"}
     response = Client().patch(f"/api/v1/enterprises/{enterprise.uscc}", json.dumps(payload),
                               content_type="application/json", **bearer(token))
     assert response.status_code == 200
     enterprise.refresh_from_db()
-    assert enterprise.name == "改名后"
+    assert enterprise.address == "改后的地址"
     assert (enterprise.soe_group_id, enterprise.is_xpcc, enterprise.province_code) == (None, False, "510000")
 
 

@@ -170,6 +170,19 @@ def test_incomplete_or_unmet_cannot_declare(setup):
     assert "未达到基础级" in exc.value.message
 
 
+@pytest.mark.rule("R2")
+def test_enterprise_not_above_designated_size_cannot_declare_basic(setup):
+    a, user, enterprise = setup["assessment"], setup["user"], setup["enterprise"]
+    fill_basic_level(a, user)
+    enterprise.above_designated_size = False
+    enterprise.save(update_fields=["above_designated_size"])
+    with time_machine.travel(DEADLINE - timedelta(seconds=1), tick=False), pytest.raises(NotEligible) as exc:
+        services.declare_basic(a, actor=user)
+    assert exc.value.field == "above_designated_size" and "规模以上" in exc.value.message
+    assert not BasicDeclaration.objects.filter(assessment=a).exists()
+    assert not TierAward.objects.filter(factory=setup["factory"], year=2040).exists()
+
+
 def test_other_enterprise_and_authorities_cannot_edit_or_open(setup, client_for):
     a = setup["assessment"]
     outsider = f.user("outsider", role=Role.ENTERPRISE_ADMIN, enterprise=f.enterprise("510104"))

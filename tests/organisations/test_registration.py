@@ -86,10 +86,10 @@ def test_update_enterprise_refuses_unknown_fields_and_non_admins():
         services.update_enterprise(reg.enterprise, actor=member, changes={"name": "X"})
     with pytest.raises(InvalidInput):
         services.update_enterprise(reg.enterprise, actor=reg.user, changes={"uscc": make_uscc("510107", 1)})
-    updated = services.update_enterprise(reg.enterprise, actor=reg.user, changes={"county": "510104", "name": "新名"})
-    assert (updated.city_code, updated.county_id, updated.name) == ("510100", "510104", "新名")
+    updated = services.update_enterprise(reg.enterprise, actor=reg.user, changes={"industry": "35", "address": "新址"})
+    assert (updated.industry_id, updated.address) == ("35", "新址")
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.before["county"] == "510107" and event.after["county"] == "510104"
+    assert event.before["industry"] == "34" and event.after["industry"] == "35"
 
 
 def test_registration_page_shows_field_error_and_keeps_input(client):

@@ -60,6 +60,7 @@ def test_award_list_row_has_the_public_columns_and_no_contact_details(lists):
     row = next(r for r in Client().get("/public/awards/").context["rows"] if r["certificate_no"] == award.certificate_no)
     assert row == {
         "year": 2025, "tier": "excellent", "tier_label": "卓越级", "certificate_no": award.certificate_no,
+        "current_name": "",
         "enterprise": "蜀都装备有限公司", "uscc": enterprise.uscc, "factory": award.factory.name, "province": "四川省",
         "province_code": "510000", "region": "四川省 成都市 武侯区", "industry": "通用设备制造业", "industry_code": "34",
         "published_on": "2025-11-01",
@@ -129,7 +130,7 @@ def test_csv_opens_in_excel_and_neutralises_formulas(lists):
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     rows = csv_rows(response)
     assert rows[0] == ["年度", "层级代码", "层级", "证书编号", "企业名称", "统一社会信用代码", "工厂名称", "省份",
-                       "省级区划代码", "所在地区", "所属行业", "行业代码", "公布日期"]
+                       "省级区划代码", "所在地区", "所属行业", "行业代码", "公布日期", "现名称"]
     line = next(r for r in rows[1:] if r[3] == award.certificate_no)
     assert line[4] == '\'=HYPERLINK("http://evil.example","点击")'
     assert line[6] == "'@SUM(A1:A9)"
@@ -151,7 +152,8 @@ def test_open_data_never_contains_hidden_awards(lists):
 def test_json_has_the_stable_english_keys(lists):
     rows = json_rows(Client().get("/public/open-data/awards.json?tier=leading"))
     assert list(rows[0]) == ["year", "tier", "tier_label", "certificate_no", "enterprise", "uscc", "factory",
-                             "province", "province_code", "region", "industry", "industry_code", "published_on"]
+                             "province", "province_code", "region", "industry", "industry_code", "published_on",
+                             "current_name"]
     assert rows[0]["province"] == "浙江省" and rows[0]["region"] == "浙江省 杭州市 西湖区"
 
 

@@ -82,6 +82,14 @@ def _form_rows(app: TierApplication, version: ApplicationVersion | None) -> list
                                           for key, label, kind, _required in content.fields_for(app.tier)]}]
 
 
+def version_names(version: ApplicationVersion) -> dict:
+    """The applicant's name as submitted in ``version`` (paper copies and /verify/ keep it) and its
+    current registered name when a confirmed change has renamed it since (else empty)."""
+    now = version.application.factory.enterprise.name
+    issued = (version.snapshot.get("enterprise") or {}).get("name") or now
+    return {"enterprise_name": issued, "current_name": now if now != issued else ""}
+
+
 def book_pdf(app: TierApplication, version: ApplicationVersion | None) -> bytes:
     """The book as submitted (``version``) or, for a draft, as it stands (marked 草稿). For the tiers
     without a book (先进级) the application form's fields; it once raised there, a 500 for every
@@ -110,6 +118,7 @@ def book_pdf(app: TierApplication, version: ApplicationVersion | None) -> bytes:
     return render_pdf("applications/book_pdf.html", {
         "app": app, "tier": Tier(app.tier).label, "sections": _book_rows(framework, app.tier, entries, document),
         "attachments": attachments, "version": version, "footer_text": footer,
+        **(version_names(version) if version is not None else {"enterprise_name": app.factory.enterprise.name}),
     })
 
 
@@ -117,5 +126,5 @@ def receipt_pdf(app: TierApplication, version: ApplicationVersion) -> bytes:
     return render_pdf("applications/receipt_pdf.html", {
         "app": app, "tier": Tier(app.tier).label, "version": version,
         "submitted_at": timezone.localtime(version.submitted_at),
-        "footer_text": f"回执 · 校验码 {version.verification_code}",
+        "footer_text": f"回执 · 校验码 {version.verification_code}", **version_names(version),
     })

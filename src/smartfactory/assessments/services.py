@@ -17,6 +17,7 @@ from smartfactory.campaigns.models import Campaign
 from smartfactory.campaigns.services import ensure_before_deadline, framework_spec_for
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.frameworks.engine import evaluate, validate_facts
+from smartfactory.guards import guard
 from smartfactory.organisations.enums import Tier
 from smartfactory.organisations.models import Factory
 from smartfactory.organisations.queries import is_platform_admin
@@ -159,11 +160,20 @@ def snapshot_of(assessment: SelfAssessment, verdict: dict) -> dict:
     }
 
 
+@guard("R2")
+def ensure_above_designated_size(enterprise) -> None:
+    """基础级 is self-assessed by 规上 enterprises: the flag in the profile (changed only through a
+    change request the authority confirms) must be set."""
+    if not enterprise.above_designated_size:
+        raise NotEligible(_("基础级智能工厂自评自建面向规模以上工业企业。企业信息中未登记为规上企业；如已纳入规上统计，"
+                            "请提交企业信息变更申请，经属地主管部门确认后再声明。"), field="above_designated_size")
+
+
 @transaction.atomic
 def declare_basic(assessment: SelfAssessment, *, actor) -> BasicDeclaration:
     """The enterprise declares 基础级 for the campaign.
 
-    Guards: enterprise user of the factory; campaign open with the basic tier; before the
+    Guards: enterprise user of the factory; the enterprise is 规上 (R2); campaign open with the basic tier; before the
     enterprise deadline that binds the enterprise; questionnaire complete; the answers attain basic
     (or higher); not declared yet. Side effects, in order: immutable snapshot with its SM3 hash;
     tier history line (basic, campaign year); audit event assessment.basic_declared.
@@ -173,6 +183,7 @@ def declare_basic(assessment: SelfAssessment, *, actor) -> BasicDeclaration:
     ).get(pk=assessment.pk)
     factory, campaign = assessment.factory, assessment.campaign
     _ensure_enterprise_user(actor, factory)
+    ensure_above_designated_size(factory.enterprise)
     if BasicDeclaration.objects.filter(factory=factory, campaign=campaign).exists():
         raise TransitionNotAllowed(_("该工厂本年度已声明基础级。"))
     if campaign.status != CampaignStatus.OPEN or not campaign.is_tier_open(Tier.BASIC):

@@ -7,6 +7,7 @@ from .views import (
     campaigns,
     concurrence,
     declarations,
+    enterprise_changes,
     enterprises,
     evaluation,
     home,
@@ -21,6 +22,9 @@ app_name = "console"
 urlpatterns = [
     path("", home.home, name="home"),
     path("enterprises/", enterprises.enterprise_list, name="enterprises"),
+    path("enterprise-changes/", enterprise_changes.change_list, name="enterprise_changes"),
+    path("enterprise-changes/<uuid:change_id>/", enterprise_changes.change_detail, name="enterprise_change"),
+    path("enterprise-changes/<uuid:change_id>/file", enterprise_changes.change_file, name="enterprise_change_file"),
     path("enterprises/<str:uscc>/", enterprises.enterprise_detail, name="enterprise"),
     path("declarations/", declarations.declaration_list, name="declarations"),
     path("applications/", applications.application_list, name="applications"),

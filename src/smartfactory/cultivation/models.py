@@ -30,6 +30,8 @@ class CultivationObject(models.Model):
     # the national expert committee's members guiding this object (they may read it and write notes)
     guides = models.ManyToManyField("evaluation.ExpertProfile", blank=True, related_name="cultivations")
     closed_reason = models.TextField(blank=True)
+    # the enterprise's registered name when the list was published: the public list keeps it
+    enterprise_name = models.CharField(_("发布时企业名称"), max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -42,6 +44,16 @@ class CultivationObject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.factory} · {self.get_status_display()}"
+
+    @property
+    def name_at_issue(self) -> str:
+        return self.enterprise_name or self.factory.enterprise.name
+
+    @property
+    def current_name(self) -> str:
+        """The enterprise's name now, when it differs from the name on the list (else empty)."""
+        now = self.factory.enterprise.name
+        return now if now != self.name_at_issue else ""
 
 
 class CultivationTarget(models.Model):

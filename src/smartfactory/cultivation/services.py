@@ -98,7 +98,7 @@ def create_cultivation(application, *, published_on: date, actor, list_number: s
     validate_plan(published_on, ends_on, milestones)
     obj = CultivationObject.objects.create(
         factory=application.factory, application=application, campaign=application.campaign, list_number=list_number,
-        published_on=published_on, ends_on=ends_on,
+        published_on=published_on, ends_on=ends_on, enterprise_name=application.factory.enterprise.name,
     )
     CultivationTarget.objects.bulk_create([CultivationTarget(cultivation=obj, number=t["number"], indicator=t["indicator"],
                                                              target_value=t["value"], unit=t["unit"]) for t in targets])

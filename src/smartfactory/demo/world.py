@@ -491,4 +491,7 @@ def seed(*, today: date | None = None) -> World:
     build_national_history(world, users)
     build_cultivation_accounts()
     build_national_2026(world, users, today=today)
+    from .changes import build_enterprise_changes  # after the applications and lists it shows on
+
+    build_enterprise_changes()
     return world

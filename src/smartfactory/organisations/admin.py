@@ -6,7 +6,7 @@ from django.contrib import admin
 from smartfactory.regions.admin import ReadOnlyAdmin
 
 from . import services
-from .models import Authority, Enterprise, Factory, Membership, TierAward
+from .models import Authority, Enterprise, EnterpriseChange, Factory, Membership, TierAward
 from .queries import is_platform_admin
 
 
@@ -61,3 +61,13 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_filter = ["role", "status"]
     search_fields = ["user__username", "enterprise__name", "authority__name"]
     list_select_related = ["user", "enterprise", "authority"]
+
+
+@admin.register(EnterpriseChange)
+class EnterpriseChangeAdmin(ReadOnlyAdmin):
+    """Read-only: requests are filed and decided only through ``changes.py`` (audited)."""
+
+    list_display = ["enterprise", "status", "authority", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+    list_select_related = ["enterprise", "authority"]

@@ -68,3 +68,15 @@ class AwardStatus(models.TextChoices):
     ACTIVE = "active", _("有效")
     SUSPENDED = "suspended", _("暂停")
     REVOKED = "revoked", _("撤销")
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# The registration facts that decide eligibility (R2 规上, R5 legal person/branch, R21 province): they
+# change only through a change request the enterprise's authority confirms (P70, P71).
+LOCKED_PROFILE_FIELDS = ("name", "legal_status", "parent_uscc", "county", "above_designated_size")

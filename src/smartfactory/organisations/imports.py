@@ -20,7 +20,7 @@ from smartfactory.regions.models import Division, Industry
 
 from .enums import AuthorityKind, LegalStatus
 from .models import Authority, Enterprise, Factory
-from .validators import clean_uscc
+from .validators import clean_uscc, uscc_region_mismatch
 
 
 @dataclass
@@ -113,6 +113,8 @@ def import_enterprises(rows: Iterable[dict], *, actor, batch_size: int = 5000) -
                 problem = ("parent_uscc", _("分支机构须且仅须填写上级法人统一社会信用代码"))
             elif row.get("soe_group") and str(row["soe_group"]) not in soe_groups:
                 problem = ("soe_group", _("中央企业集团无效"))
+            elif reason := uscc_region_mismatch(uscc, county[0]):
+                problem = ("county", reason)
             elif not (row.get("name") or "").strip():
                 problem = ("name", _("企业名称不能为空"))
             elif uscc in seen:

@@ -15,6 +15,7 @@ from .enums import (
     AuthorityKind,
     AuthorityLevel,
     AwardStatus,
+    ChangeStatus,
     Department,
     LegalStatus,
     MembershipStatus,
@@ -165,6 +166,8 @@ class TierAward(models.Model):
     # why the status is what it is (a supervision decision's reasons), and since when
     status_reason = models.TextField(_("状态说明"), blank=True)
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    # the enterprise's registered name when the tier was awarded: lists and certificates keep it
+    enterprise_name = models.CharField(_("认定时企业名称"), max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -180,6 +183,16 @@ class TierAward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.factory} {self.year} {self.get_tier_display()}"
+
+    @property
+    def name_at_issue(self) -> str:
+        return self.enterprise_name or self.factory.enterprise.name
+
+    @property
+    def current_name(self) -> str:
+        """The enterprise's name now, when it differs from the name at issue (else empty)."""
+        now = self.factory.enterprise.name
+        return now if now != self.name_at_issue else ""
 
 
 class Membership(models.Model):
@@ -236,3 +249,53 @@ class Membership(models.Model):
     @property
     def organisation(self):
         return self.enterprise or self.authority
+
+
+class EnterpriseChange(models.Model):
+    """A request to change registration facts that decide eligibility (name, legal status, parent,
+    county, 规上), with the reason and a supporting file; the enterprise's authority confirms it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="changes")
+    before = models.JSONField(_("变更前"), default=dict)
+    after = models.JSONField(_("变更后"), default=dict)
+    # {field: [before, after]} in words as filed (a county by its full name), so lists need no lookups
+    words = models.JSONField(default=dict)
+    reason = models.TextField(_("变更理由"))
+    file = models.FileField(_("证明材料"), upload_to="enterprise-changes/%Y/")
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("确认单位"), on_delete=models.PROTECT, related_name="enterprise_changes"
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("确认意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("企业信息变更申请")
+        verbose_name_plural = _("企业信息变更申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=Q(status="pending"), name="one_pending_change_per_enterprise"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.get_status_display()}"
+
+    @property
+    def lines(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) in words, for pages; the words were fixed at filing."""
+        return [(str(Enterprise._meta.get_field(k).verbose_name), *self.words.get(k, (self.before.get(k), v)))
+                for k, v in self.after.items()]
+
+    @property
+    def audit_key(self) -> str:
+        return str(self.id)

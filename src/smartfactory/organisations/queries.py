@@ -23,7 +23,7 @@ from django.http import Http404
 from smartfactory.accounts.models import User
 
 from .enums import ENTERPRISE_ROLES, AuthorityKind, AuthorityLevel, MembershipStatus, Role
-from .models import Authority, Enterprise, Factory, Membership, TierAward
+from .models import Authority, Enterprise, EnterpriseChange, Factory, Membership, TierAward
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,23 @@ def factories_for_user(user: User) -> QuerySet[Factory]:
 def tier_awards_for_user(user: User) -> QuerySet[TierAward]:
     j = jurisdiction_for(user)
     return TierAward.objects.filter(j.enterprise_q("factory__enterprise__")).select_related("factory", "authority")
+
+
+def enterprise_changes_for_user(user: User) -> QuerySet[EnterpriseChange]:
+    """Change requests of the enterprises a user sees (its own, or in the jurisdiction)."""
+    j = jurisdiction_for(user)
+    return EnterpriseChange.objects.filter(j.enterprise_q("enterprise__")).select_related(
+        "enterprise", "authority", "requested_by", "decided_by"
+    )
+
+
+def changes_to_confirm_for_user(user: User) -> QuerySet[EnterpriseChange]:
+    """Change requests addressed to one of the user's authorities (the confirming authority)."""
+    ids = [m.authority_id for m in active_memberships(user)
+           if m.authority_id and m.role in (Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER)]
+    return EnterpriseChange.objects.filter(authority_id__in=ids).select_related(
+        "enterprise", "authority", "requested_by", "decided_by"
+    )
 
 
 def authorities_managed_by(user: User) -> QuerySet[Authority]:

@@ -20,6 +20,7 @@ from smartfactory.regions.models import Division, DivisionLevel, Industry
 
 from .enums import (
     AUTHORITY_ROLES,
+    LOCKED_PROFILE_FIELDS,
     AuthorityKind,
     AwardStatus,
     LegalStatus,
@@ -30,9 +31,10 @@ from .enums import (
 from .models import Authority, Enterprise, Factory, Membership, TierAward
 from .queries import active_memberships, authorities_managed_by, is_platform_admin
 from .rules import is_enterprise_admin_of, is_enterprise_user_of, is_ministry_staff
-from .validators import clean_uscc
+from .validators import clean_uscc, ensure_uscc_matches_province
 
-ENTERPRISE_EDITABLE = ("name", "legal_status", "parent_uscc", "county", "industry", "above_designated_size", "address")
+# what the enterprise edits itself; LOCKED_PROFILE_FIELDS change only through changes.py (P70)
+ENTERPRISE_EDITABLE = ("industry", "address")
 
 
 def _invalid(error: ValidationError, field: str) -> InvalidInput:
@@ -175,6 +177,7 @@ def establish_enterprise(user: User, *, uscc: str, enterprise: dict) -> Registra
     fields = _clean_enterprise_fields({"name": "", "legal_status": "", "county": "", "industry": "", **enterprise})
     _check_branch(fields["legal_status"], fields.get("parent_uscc", ""), uscc)
     county = fields.pop("county")
+    ensure_uscc_matches_province(uscc, county.province_code)
     new = Enterprise(uscc=uscc, **fields)
     _apply_location(new, county)
     new.is_xpcc = county.is_xpcc
@@ -207,12 +210,37 @@ def decide_join_request(membership: Membership, *, actor: User, approve: bool, r
     return membership
 
 
+def _current_value(enterprise: Enterprise, key: str):
+    return enterprise.county_id if key == "county" else getattr(enterprise, key)
+
+
+@guard("P70")
+def refuse_self_declared_facts(enterprise: Enterprise, changes: dict) -> None:
+    """The facts that decide eligibility are not self-declared: a profile edit (page, API PATCH,
+    anyone, platform admins included) that would change one is refused and pointed to the change
+    request. Sending a locked field back unchanged is harmless and let through."""
+    locked = {k: v for k, v in changes.items() if k in LOCKED_PROFILE_FIELDS}
+    cleaned = _clean_enterprise_fields(locked)
+    if "county" in cleaned:
+        cleaned["county"] = cleaned["county"].code
+    differing = sorted(k for k, v in cleaned.items() if v != _current_value(enterprise, k))
+    if differing:
+        labels = "、".join(str(Enterprise._meta.get_field(k).verbose_name) for k in differing)
+        raise NotPermitted(
+            _("%(f)s须通过“企业信息变更申请”修改：填写理由、上传证明材料，由属地主管部门确认后生效。") % {"f": labels},
+            field=differing[0],
+        )
+
+
 @transaction.atomic
 def update_enterprise(enterprise: Enterprise, *, actor: User, changes: dict) -> Enterprise:
-    """The enterprise admin edits the profile (the USCC itself never changes).
+    """The enterprise admin edits the profile fields that decide nothing (industry, address); the
+    USCC never changes, the registration facts only through ``changes.request_enterprise_change``.
     Unknown keys are refused, not ignored silently. Side effects: audit event with before/after."""
     if not (is_enterprise_admin_of(actor, enterprise) or is_platform_admin(actor)):
         raise NotPermitted()
+    refuse_self_declared_facts(enterprise, changes)
+    changes = {k: v for k, v in changes.items() if k not in LOCKED_PROFILE_FIELDS}
     unknown = set(changes) - set(ENTERPRISE_EDITABLE)
     if unknown:
         raise InvalidInput(_("以下字段不可修改：%(f)s") % {"f": "、".join(sorted(unknown))}, field=sorted(unknown)[0])
@@ -304,6 +332,7 @@ def record_tier_award(
     award = TierAward.objects.create(
         factory=factory, year=year, tier=tier, authority=authority, certificate_no=certificate_no,
         awarded_on=awarded_on or timezone.localdate(), status=AwardStatus.ACTIVE,
+        enterprise_name=factory.enterprise.name,
     )
     record_event(
         "tier.award", actor=actor, obj=factory,

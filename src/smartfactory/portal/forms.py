@@ -62,17 +62,28 @@ class RegistrationForm(LocationFields):
         return data
 
 
-class EnterpriseForm(LocationFields):
-    name = forms.CharField(label=_("企业名称"), max_length=128)
-    legal_status = forms.ChoiceField(label=_("法人类型"), choices=LegalStatus.choices)
-    parent_uscc = forms.CharField(label=_("上级法人统一社会信用代码"), max_length=32, required=False)
+class EnterpriseForm(forms.Form):
+    """What the enterprise edits itself; the registration facts go through EnterpriseChangeForm."""
+
     industry = forms.ChoiceField(label=_("所属行业（大类）"))
-    above_designated_size = forms.BooleanField(label=_("规模以上工业企业"), required=False)
     address = forms.CharField(label=_("注册地址"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["industry"].choices = industry_choices()
+
+
+class EnterpriseChangeForm(LocationFields):
+    """A change request of the registration facts, prefilled with the current values."""
+
+    name = forms.CharField(label=_("企业名称"), max_length=128)
+    legal_status = forms.ChoiceField(label=_("法人类型"), choices=LegalStatus.choices)
+    parent_uscc = forms.CharField(label=_("上级法人统一社会信用代码（分支机构填写）"), max_length=32, required=False)
+    above_designated_size = forms.BooleanField(label=_("规模以上工业企业"), required=False)
+    reason = forms.CharField(label=_("变更理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("例如：2026年3月完成名称变更登记。"))
+    file = forms.FileField(label=_("证明材料（PDF、JPG、PNG，不超过20MB）"),
+                           help_text=_("如变更后的营业执照、核准变更登记通知书、纳入规上统计的证明。"))
 
 
 class FactoryForm(LocationFields):

@@ -9,6 +9,9 @@ urlpatterns = [
     path("regions/options/", regions.division_options, name="division_options"),
     path("enterprises/<str:uscc>/", enterprises.enterprise_detail, name="enterprise"),
     path("enterprises/<str:uscc>/edit/", enterprises.enterprise_edit, name="enterprise_edit"),
+    path("enterprises/<str:uscc>/changes/", enterprises.enterprise_change, name="enterprise_change"),
+    path("enterprises/<str:uscc>/changes/<uuid:change_id>/withdraw/", enterprises.enterprise_change_withdraw,
+         name="enterprise_change_withdraw"),
     path("enterprises/<str:uscc>/members/", enterprises.members, name="members"),
     path(
         "enterprises/<str:uscc>/members/<int:membership_id>/<str:decision>/",

@@ -31,6 +31,7 @@ AWARD_FIELDS = [
     ("industry", _("所属行业")),
     ("industry_code", _("行业代码")),
     ("published_on", _("公布日期")),
+    ("current_name", _("现名称")),  # added in 2026 (issue 12): the name now, when renamed since publication
 ]
 
 

@@ -211,7 +211,7 @@ def award_row(award: TierAward, provinces: dict[str, str]) -> dict:
         "tier": award.tier,
         "tier_label": str(Tier(award.tier).label),
         "certificate_no": award.certificate_no,
-        "enterprise": enterprise.name,
+        "enterprise": award.name_at_issue,
         "uscc": enterprise.uscc,
         "factory": factory.name,
         "province": provinces.get(county.province_code, ""),
@@ -220,6 +220,7 @@ def award_row(award: TierAward, provinces: dict[str, str]) -> dict:
         "industry": enterprise.industry.name,
         "industry_code": enterprise.industry_id,
         "published_on": award.published_on.isoformat(),
+        "current_name": award.current_name,  # last: the open-data columns are append-only
     }
 
 
@@ -250,7 +251,8 @@ def cultivation_row(obj: CultivationObject, provinces: dict[str, str]) -> dict:
     return {
         "year": obj.published_on.year,
         "list_number": obj.list_number,
-        "enterprise": factory.enterprise.name,
+        "enterprise": obj.name_at_issue,
+        "current_name": obj.current_name,
         "uscc": factory.enterprise.uscc,
         "factory": factory.name,
         "province": provinces.get(county.province_code, ""),
@@ -305,7 +307,8 @@ def case_row(case: Case) -> dict:
         "tier": award.tier,
         "tier_label": str(Tier(award.tier).label),
         "year": award.year,
-        "enterprise": award.factory.enterprise.name,
+        "enterprise": award.name_at_issue,
+        "current_name": award.current_name,
         "factory": award.factory.name,
         "industry": award.factory.enterprise.industry.name,
         "industry_code": award.factory.enterprise.industry_id,

@@ -321,8 +321,13 @@ def _rows(apps, recommender_name: str) -> list[dict]:
         prior = app.factory.tier_awards.filter(tier="advanced" if app.tier == "excellent" else "excellent",
                                                status="active").order_by("-year").first()
         verdict = app.assessment_verdict or {}
+        # the name as submitted (paper equals online, R14), the current one beside it after a confirmed rename
+        submitted = (version.snapshot.get("enterprise") or {}).get("name") if version else None
+        name = submitted or enterprise.name
+        if name != enterprise.name:
+            name = f"{name}（现名称：{enterprise.name}）"
         rows.append({
-            "priority": app.priority, "recommender": recommender_name, "enterprise_name": enterprise.name,
+            "priority": app.priority, "recommender": recommender_name, "enterprise_name": name,
             "uscc": enterprise.uscc, "project_name": book.get("cover.project_name") or app.factory.name,
             "region": enterprise.county.full_name, "industry": enterprise.industry.name,
             "enterprise_nature": (book.get("part1.enterprise_nature") or "") + ("（央企）" if enterprise.soe_group_id else ""),

@@ -2,7 +2,7 @@ from datetime import date
 from uuid import UUID
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from smartfactory.api.schemas import ErrorOut
 from smartfactory.organisations.enums import Tier
@@ -18,7 +18,7 @@ class AwardOut(Schema):
     tier: str
     tier_label: str
     certificate_no: str
-    enterprise: str
+    enterprise: str  # the name at issue (at publication)
     uscc: str
     factory: str
     province: str
@@ -27,6 +27,7 @@ class AwardOut(Schema):
     industry: str
     industry_code: str
     published_on: date
+    current_name: str = Field("", description="现名称: the registered name now, when a confirmed change renamed it")
 
 
 class AwardPage(Schema):
@@ -39,7 +40,8 @@ class AwardPage(Schema):
 class CultivationOut(Schema):
     year: int
     list_number: str
-    enterprise: str
+    enterprise: str  # the name at issue (at publication)
+    current_name: str = Field("", description="现名称: the registered name now, when a confirmed change renamed it")
     uscc: str
     factory: str
     province: str
@@ -71,7 +73,8 @@ class CaseOut(Schema):
     tier: str
     tier_label: str
     year: int
-    enterprise: str
+    enterprise: str  # the name at issue
+    current_name: str = ""
     factory: str
     industry: str
     industry_code: str

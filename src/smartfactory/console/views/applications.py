@@ -23,6 +23,7 @@ from smartfactory.documents.pdf import render_pdf
 from smartfactory.documents.responses import pdf_response, xlsx_response
 from smartfactory.documents.xlsx import write_table
 from smartfactory.errors import ProgrammeError
+from smartfactory.organisations.changes import changes_since
 from smartfactory.organisations.queries import get_in_scope
 
 REVIEWER_ACTIONS = {Action.APPROVE, Action.RETURN, Action.REJECT, Action.CERTIFY, Action.RECOMMEND}
@@ -68,6 +69,7 @@ def application_detail(request, application_id):
         "reviews": app.reviews.select_related("authority", "reviewer"),
         "concurrence": concurrence_panel(app, request.user),
         "meter": _quota_meter(app) if Action.RECOMMEND in actions else None,
+        "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),
     })
 
 

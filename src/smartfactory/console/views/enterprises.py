@@ -9,7 +9,12 @@ from django.utils.translation import gettext as _
 from smartfactory.console.forms import EnterpriseFilterForm
 from smartfactory.organisations.enums import AwardStatus
 from smartfactory.organisations.models import TierAward
-from smartfactory.organisations.queries import enterprises_for_user, factories_for_user, get_in_scope
+from smartfactory.organisations.queries import (
+    enterprise_changes_for_user,
+    enterprises_for_user,
+    factories_for_user,
+    get_in_scope,
+)
 from smartfactory.organisations.rules import has_authority_role, is_platform_admin_user
 from smartfactory.regions.models import Division
 
@@ -61,4 +66,5 @@ def enterprise_detail(request, uscc: str):
     members = enterprise.memberships.filter(status="active").select_related("user")
     return render(request, "console/enterprise_detail.html", {
         "enterprise": enterprise, "factories": factories, "members": members,
+        "requests": enterprise_changes_for_user(request.user).filter(enterprise=enterprise).order_by("-requested_at"),
     })

@@ -32,6 +32,7 @@ from smartfactory.evaluation.models import (
 from smartfactory.evaluation.queries import evaluations_for_user, expert_of
 from smartfactory.evaluation.rules import rules_for
 from smartfactory.evaluation.workflow import LABELS, Act, allowed, transition
+from smartfactory.organisations.changes import changes_since
 from smartfactory.organisations.enums import Tier
 from smartfactory.organisations.queries import get_in_scope
 from smartfactory.recommendations.models import Batch
@@ -131,6 +132,7 @@ def detail(request, evaluation_id):
         "e": evaluation, "app": app, "latest": latest, "book_sections": book, "attachments": app.attachments.all(),
         "ministry": ministry, "mine": mine, "criteria": rules.criteria_for(evaluation.kind), "assignments": assignments,
         "acceptance": _acceptance_context(evaluation, ministry),
+        "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),
         "actions": [(a, LABELS[a]) for a in allowed(evaluation, request.user)],
         "experts": ExpertProfile.objects.filter(active=True).order_by("name") if ministry else [],
         "visit": visit, "on_team": on_team, "can_record": visit is not None and (ministry or on_team),

@@ -5,9 +5,10 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 
 from smartfactory.campaigns.services import calendar_for, current_campaign
-from smartfactory.organisations.enums import AwardStatus, Role, Tier
+from smartfactory.organisations.enums import AwardStatus, ChangeStatus, Role, Tier
 from smartfactory.organisations.queries import (
     active_memberships,
+    changes_to_confirm_for_user,
     enterprises_for_user,
     factories_for_user,
     tier_awards_for_user,
@@ -34,6 +35,7 @@ def home(request):
             .values_list("tier").annotate(n=Count("factory_id", distinct=True)).order_by()
         )
         context.update(
+            changes_pending=changes_to_confirm_for_user(request.user).filter(status=ChangeStatus.PENDING).count(),
             enterprise_count=enterprises_for_user(request.user).count(),
             factory_count=factories_for_user(request.user).count(),
             tier_counts=[(t.value, t.label, tiers.get(t.value, 0)) for t in Tier],

@@ -18,6 +18,7 @@ from smartfactory.applications.queries import applications_for_user
 from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, transition
 from smartfactory.campaigns.services import require_open_campaign
 from smartfactory.errors import ProgrammeError
+from smartfactory.organisations.changes import changes_since
 from smartfactory.organisations.queries import factories_for_user, get_in_scope
 
 from . import book
@@ -75,6 +76,7 @@ def application_page(request, application_id):
         "app": app, "form": form, "editable": editable, "actions": [(a, Action(a).label) for a in actions],
         "reviews": app.reviews.select_related("authority", "reviewer"),
         "return_notice": return_notice(app), "chain_steps": chain_steps(app),
+        "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),
     })
 
 

@@ -23,6 +23,7 @@ from smartfactory.applications.workflow import allowed_actions
 from smartfactory.assessments.models import SelfAssessment
 from smartfactory.documents.responses import pdf_response
 from smartfactory.errors import Conflict, ProgrammeError
+from smartfactory.organisations.changes import changes_since
 from smartfactory.organisations.queries import get_in_scope
 
 APPLICANT_ACTIONS = {Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW}
@@ -80,6 +81,7 @@ def book_page(request, app):
         "return_notice": return_notice(app),
         "milestone_limit": services.latest_milestone_date(app),
         "cooperation_text": materials.cooperation_text(app),
+        "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),
     })
 
 

@@ -8,12 +8,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smartfactory.errors import ProgrammeError
-from smartfactory.organisations import services
-from smartfactory.organisations.enums import MembershipStatus
+from smartfactory.organisations import changes, services
+from smartfactory.organisations.enums import LOCKED_PROFILE_FIELDS, ChangeStatus, MembershipStatus
 from smartfactory.organisations.models import Membership, TierAward
-from smartfactory.organisations.queries import enterprises_for_user, factories_for_user, get_in_scope
+from smartfactory.organisations.queries import (
+    enterprise_changes_for_user,
+    enterprises_for_user,
+    factories_for_user,
+    get_in_scope,
+)
 from smartfactory.organisations.rules import is_enterprise_admin_of
-from smartfactory.portal.forms import DecisionForm, EnterpriseForm
+from smartfactory.portal.forms import DecisionForm, EnterpriseChangeForm, EnterpriseForm
 
 from .common import add_service_error, location_context, location_initial
 
@@ -26,6 +31,8 @@ def enterprise_detail(request, uscc: str):
     )
     return render(request, "portal/enterprise_detail.html", {
         "enterprise": enterprise, "factories": factories, "is_admin": is_enterprise_admin_of(request.user, enterprise),
+        "pending_change": enterprise_changes_for_user(request.user).filter(
+            enterprise=enterprise, status=ChangeStatus.PENDING).first(),
     })
 
 
@@ -33,12 +40,7 @@ def enterprise_detail(request, uscc: str):
 @require_http_methods(["GET", "POST"])
 def enterprise_edit(request, uscc: str):
     enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc)
-    initial = {
-        "name": enterprise.name, "legal_status": enterprise.legal_status, "parent_uscc": enterprise.parent_uscc,
-        "industry": enterprise.industry_id, "above_designated_size": enterprise.above_designated_size,
-        "address": enterprise.address, **location_initial(enterprise.county),
-    }
-    form = EnterpriseForm(request.POST or None, initial=initial)
+    form = EnterpriseForm(request.POST or None, initial={"industry": enterprise.industry_id, "address": enterprise.address})
     if request.method == "POST" and form.is_valid():
         changes = {k: form.cleaned_data[k] for k in services.ENTERPRISE_EDITABLE}
         try:
@@ -48,7 +50,50 @@ def enterprise_edit(request, uscc: str):
         else:
             messages.success(request, _("企业信息已保存。"))
             return redirect("portal:enterprise", uscc=enterprise.uscc)
-    return render(request, "portal/enterprise_edit.html", {"enterprise": enterprise, "form": form, **location_context(form)})
+    return render(request, "portal/enterprise_edit.html", {"enterprise": enterprise, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_change(request, uscc: str):
+    """The change request of the registration facts, and the enterprise's earlier requests."""
+    enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc)
+    initial = {
+        "name": enterprise.name, "legal_status": enterprise.legal_status, "parent_uscc": enterprise.parent_uscc,
+        "above_designated_size": enterprise.above_designated_size, **location_initial(enterprise.county),
+    }
+    form = EnterpriseChangeForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        requested = {k: data[k] for k in LOCKED_PROFILE_FIELDS}
+        try:
+            changes.request_enterprise_change(enterprise, actor=request.user, changes=requested,
+                                              reason=data["reason"], upload=data["file"])
+        except ProgrammeError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("变更申请已提交，待%(a)s确认后生效。") % {
+                "a": changes.confirming_authority_for(enterprise).name})
+            return redirect("portal:enterprise_change", uscc=enterprise.uscc)
+    return render(request, "portal/enterprise_change.html", {
+        "enterprise": enterprise, "form": form, "is_admin": is_enterprise_admin_of(request.user, enterprise),
+        "requests": enterprise_changes_for_user(request.user).filter(enterprise=enterprise).order_by("-requested_at"),
+        **location_context(form),
+    })
+
+
+@login_required
+@require_POST
+def enterprise_change_withdraw(request, uscc: str, change_id):
+    enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc)
+    change = get_in_scope(enterprise_changes_for_user(request.user).filter(enterprise=enterprise), pk=change_id)
+    try:
+        changes.withdraw_enterprise_change(change, actor=request.user)
+    except ProgrammeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("变更申请已撤回。"))
+    return redirect("portal:enterprise_change", uscc=enterprise.uscc)
 
 
 @login_required

@@ -8,6 +8,7 @@ import re
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from smartfactory.applications.exports import version_names
 from smartfactory.applications.models import ApplicationVersion
 
 CODE = re.compile(r"^[23456789A-HJ-NP-Z]{10}$")
@@ -22,5 +23,6 @@ def verify(request, code: str):
             "application", "application__factory", "application__factory__enterprise", "application__campaign"
         ).filter(verification_code=code).first()
     latest = version.application.version if version else None
-    return render(request, "portal/verify.html", {"version": version, "code": code, "latest": latest},
+    names = version_names(version) if version else {}
+    return render(request, "portal/verify.html", {"version": version, "code": code, "latest": latest, **names},
                   status=200 if version else 404)
