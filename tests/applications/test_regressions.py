@@ -13,6 +13,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 from pypdf import PdfReader
 
+from smartfactory.applications.concurrence import record_concurrence_letter
 from smartfactory.applications.enums import Action, State
 from smartfactory.audit.models import AuditEvent
 from smartfactory.errors import Conflict
@@ -42,7 +43,9 @@ def test_advanced_application_pdf_for_a_returned_and_an_awarded_application(worl
         assert "建设了MES和APS" in text and "第1版" in text
         app = run(world, Action.RESUBMIT, "enterprise")
         run(world, Action.APPROVE, "city")
-        app = run(world, Action.CERTIFY, "province", concurrence=[str(a.id) for a in world["co"]])
+        for n, co in enumerate(world["co"], start=1):
+            record_concurrence_letter(app, actor=world["users"]["province"], authority=co, letter_number=f"会签函〔2041〕{n}号")
+        app = run(world, Action.CERTIFY, "province")
         assert app.state == State.AWARDED
         text = _pdf_text(client_for(world["users"]["enterprise"]).get(url))
         assert "建设了MES和APS" in text and "第2版" in text
@@ -62,8 +65,10 @@ def test_advanced_number_follows_the_tier_history_including_imported_awards(worl
     with time_machine.travel(BEFORE_ALL, tick=False):
         run(world, Action.SUBMIT, "enterprise")
         run(world, Action.APPROVE, "district")
-        run(world, Action.APPROVE, "city")
-        app = run(world, Action.CERTIFY, "province", concurrence=[str(a.id) for a in world["co"]])
+        app = run(world, Action.APPROVE, "city")
+        for n, co in enumerate(world["co"], start=1):
+            record_concurrence_letter(app, actor=world["users"]["province"], authority=co, letter_number=f"会签函〔2041〕{n}号")
+        app = run(world, Action.CERTIFY, "province")
     assert app.certificate_no == "四川先进〔2041〕0002号"
     numbers = list(TierAward.objects.filter(year=2041, tier="advanced").order_by("certificate_no")
                    .values_list("factory_id", "certificate_no"))

@@ -75,7 +75,7 @@ def in_review(campaign, county: str, *, tier="excellent", soe=None, is_xpcc=None
     application book, is under test)."""
     enterprise = f.enterprise(county, soe=soe, is_xpcc=is_xpcc)
     factory = f.factory(enterprise)
-    chain = resolve_chain(enterprise, campaign, tier)
+    chain = resolve_chain(factory, campaign, tier)
     return TierApplication.objects.create(
         factory=factory, campaign=campaign, tier=tier, state=State.IN_REVIEW, chain=chain, current_step=len(chain) - 1,
         current_authority_id=chain[-1]["authority"], province_code=factory.county.province_code, version=1,

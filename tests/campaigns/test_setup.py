@@ -164,7 +164,10 @@ def test_a_province_sets_only_its_own_channel_rule(programme):
     assert (rule.province_code, rule.province_name) == ("510000", "四川省")
     event = AuditEvent.objects.get(action="campaign.channel_rule_set")
     assert event.before is None and event.after == {"registered_in_province_only": True, "basis": "川经信智能函〔2044〕1号"}
-    # an enterprise registered in Zhejiang with a factory in Sichuan is refused by Sichuan's channel
+    # where the campaign recommends by the factory's province, an enterprise registered in Zhejiang
+    # with a factory in Sichuan is refused by Sichuan's channel (by default Zhejiang recommends it)
+    campaign.recommender_basis = "factory"
+    campaign.save()
     outsider = f.enterprise("330106")
     factory = f.factory(outsider)
     factory.county = f.division("510107")
@@ -182,7 +185,7 @@ def test_review_chain_is_ordered_and_ends_at_the_province(programme):
         set_review_chain(campaign, authority=p["sichuan"], tier="basic", levels=["province"], actor=p["sc_leader"])
     assert not ReviewChain.objects.exists()
     set_review_chain(campaign, authority=p["sichuan"], tier="advanced", levels=["city", "province"], actor=p["sc_leader"])
-    chain = resolve_chain(f.enterprise("510107"), campaign, "advanced")
+    chain = resolve_chain(f.factory(f.enterprise("510107")), campaign, "advanced")
     assert [step["level"] for step in chain] == ["city", "province"]
     assert chain[0]["authority"] == str(p["chengdu"].id)
     event = AuditEvent.objects.get(action="campaign.review_chain_set")

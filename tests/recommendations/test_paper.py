@@ -228,7 +228,7 @@ def test_desk_status_query_count_does_not_grow_with_rows(setup, submitted):
         TierApplication.objects.create(
             factory=f.factory(f.enterprise("510107")), campaign=s["campaign"], tier="excellent", state=State.IN_REVIEW,
             chain=s["app"].chain, current_step=1, current_authority=s["chengdu"], province_code="510000")
-    assert count() == one == 10
+    assert count() == one == 11
 
 
 # ------------------------------------------------------------------ setting requirements (P40)
