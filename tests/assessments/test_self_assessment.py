@@ -26,18 +26,6 @@ BJ = ZoneInfo("Asia/Shanghai")
 DEADLINE = datetime(2040, 7, 18, 23, 59, 59, tzinfo=BJ)
 
 
-def real_pdf() -> bytes:
-    """A small, real one-page PDF (every upload's PDF is parsed for active content)."""
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
 
 @pytest.fixture
 def setup():
@@ -202,7 +190,7 @@ def test_evidence_is_sniffed_by_content_and_downloaded_in_scope(setup, client_fo
     fake = SimpleUploadedFile("report.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
     client.post(f"/portal/assessments/{a.id}/evidence/cmmm:level/", {"file": fake})
     assert not a.evidence.exists()
-    pdf = SimpleUploadedFile("c3mep报告.pdf", real_pdf(), content_type="text/plain")
+    pdf = SimpleUploadedFile("c3mep报告.pdf", f.real_pdf(), content_type="text/plain")
     client.post(f"/portal/assessments/{a.id}/evidence/cmmm:level/", {"file": pdf})
     evidence = a.evidence.get()
     assert evidence.content_type == "application/pdf" and evidence.original_name == "c3mep报告.pdf"

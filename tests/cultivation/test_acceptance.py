@@ -35,18 +35,6 @@ ACCEPTANCE_SCORES = {"targets": 88, "leadership": 85, "ai": 86, "spillover": 80}
 BJ = timezone.get_default_timezone()
 
 
-def real_pdf() -> bytes:
-    """A small, real one-page PDF (every upload's PDF is parsed for active content)."""
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
 
 @pytest.fixture
 def leading(national, user_of):  # noqa: F811
@@ -95,7 +83,7 @@ def test_submission_needs_a_value_and_evidence_for_every_target(leading):
         flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])
     assert exc.value.field == "results.1.evidence"  # no description and no file yet
     flow.attach_evidence(a, actor=x["enterprise_user"], target_number=1,
-                         upload=SimpleUploadedFile("检测报告.pdf", real_pdf()))
+                         upload=SimpleUploadedFile("检测报告.pdf", f.real_pdf()))
     with pytest.raises(InvalidInput) as exc:
         flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])
     assert exc.value.field == "results.2.value"
@@ -309,7 +297,7 @@ def test_acceptance_over_the_api_in_the_callers_scope(leading, client_for):
     assert body["state"] == "draft" and body["actions"] == ["submit"]
     bad = _json(owner, "post", f"{url}/actions", {"action": "submit"})
     assert bad.status_code == 422 and bad.json()["field"] == "results.2.value"
-    pdf = SimpleUploadedFile("审计报告.pdf", real_pdf(), content_type="application/pdf")
+    pdf = SimpleUploadedFile("审计报告.pdf", f.real_pdf(), content_type="application/pdf")
     uploaded = owner.post(f"{url}/evidence", {"target": 2, "file": pdf})
     assert uploaded.status_code == 201, uploaded.content
     _json(owner, "put", url, {"summary": SUMMARY, "results": {"1": {"value": "32", "evidence": "检测报告"},

@@ -108,3 +108,16 @@ def self_assessment(f: Factory, campaign, tier: str = "advanced", facts: dict | 
         factory=f, campaign=campaign, defaults={"framework_version": campaign.framework_version, "facts": facts,
                                                 "verdict": verdict, "attained_tier": verdict["attained_tier"] or ""})
     return assessment
+
+
+def real_pdf() -> bytes:
+    """A small, real one-page PDF (every upload's PDF is parsed for active content)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

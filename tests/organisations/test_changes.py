@@ -22,7 +22,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = f.real_pdf()
 
 
 def proof(name: str = "核准变更登记通知书.pdf") -> SimpleUploadedFile:
