@@ -7,7 +7,8 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 WORKERS ?= 3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/smartfactory
-APT_PACKAGES := chromium fonts-noto-cjk gettext poppler-utils tesseract-ocr tesseract-ocr-chi-sim
+RUNTIME_APT := fonts-noto-cjk gettext poppler-utils tesseract-ocr tesseract-ocr-chi-sim
+APT_PACKAGES := chromium $(RUNTIME_APT)
 
 .PHONY: run test rules-check install install-dev system-deps static messages migrate bootstrap lint test-sqlite test-postgres bench clean
 
@@ -25,7 +26,9 @@ node_modules/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The server itself needs the fonts (documents), poppler and tesseract (OCR of scanned uploads).
 install: $(VENV)/.stamp-runtime node_modules/.stamp static messages
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(RUNTIME_APT)"
 
 install-dev: install $(VENV)/.stamp-dev system-deps
 
