@@ -9,8 +9,10 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from smartfactory.organisations.models import NameAtIssue
 
-class CultivationObject(models.Model):
+
+class CultivationObject(NameAtIssue, models.Model):
     class Status(models.TextChoices):
         CULTIVATING = "cultivating", _("培育中")
         ACCEPTED = "accepted", _("已验收")
@@ -44,16 +46,6 @@ class CultivationObject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.factory} · {self.get_status_display()}"
-
-    @property
-    def name_at_issue(self) -> str:
-        return self.enterprise_name or self.factory.enterprise.name
-
-    @property
-    def current_name(self) -> str:
-        """The enterprise's name now, when it differs from the name on the list (else empty)."""
-        now = self.factory.enterprise.name
-        return now if now != self.name_at_issue else ""
 
 
 class CultivationTarget(models.Model):

@@ -144,7 +144,22 @@ class Factory(models.Model):
         return self.name
 
 
-class TierAward(models.Model):
+class NameAtIssue:
+    """For rows that keep the enterprise's name as it was when they were issued (``enterprise_name``)
+    beside a ``factory``: lists, certificates and /verify/ show it, with 现名称 where it changed."""
+
+    @property
+    def name_at_issue(self) -> str:
+        return self.enterprise_name or self.factory.enterprise.name
+
+    @property
+    def current_name(self) -> str:
+        """The enterprise's name now, when it differs from the name at issue (else empty)."""
+        now = self.factory.enterprise.name
+        return now if now != self.name_at_issue else ""
+
+
+class TierAward(NameAtIssue, models.Model):
     """One line of a factory's tier history: the lineage later tiers check."""
 
     factory = models.ForeignKey(Factory, verbose_name=_("工厂"), on_delete=models.PROTECT, related_name="tier_awards")
@@ -183,16 +198,6 @@ class TierAward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.factory} {self.year} {self.get_tier_display()}"
-
-    @property
-    def name_at_issue(self) -> str:
-        return self.enterprise_name or self.factory.enterprise.name
-
-    @property
-    def current_name(self) -> str:
-        """The enterprise's name now, when it differs from the name at issue (else empty)."""
-        now = self.factory.enterprise.name
-        return now if now != self.name_at_issue else ""
 
 
 class Membership(models.Model):

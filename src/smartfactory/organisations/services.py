@@ -306,7 +306,6 @@ def update_factory(factory: Factory, *, actor: User, changes: dict) -> Factory:
     return factory
 
 
-@transaction.atomic
 @guard("P83")
 def certificate_no_unused(certificate_no: str) -> None:
     """One certificate number, one award: a taken number is refused with a message before the
@@ -315,6 +314,7 @@ def certificate_no_unused(certificate_no: str) -> None:
         raise Conflict(_("证书编号%(n)s已被使用。") % {"n": certificate_no}, field="certificate_no")
 
 
+@transaction.atomic
 def record_tier_award(
     factory: Factory, *, actor: User | None, year: int, tier: str, authority: Authority | None,
     certificate_no: str = "", awarded_on: date | None = None,
