@@ -133,6 +133,7 @@ def test_declaration_freezes_and_writes_tier_history(setup, client_for):
         services.declare_basic(a, actor=user)
 
 
+@pytest.mark.rule("P25")
 @pytest.mark.parametrize(("offset", "allowed"), [(-1, True), (0, False), (1, False)])
 def test_declaration_deadline_boundary(setup, offset, allowed):
     a, user = setup["assessment"], setup["user"]
@@ -146,6 +147,7 @@ def test_declaration_deadline_boundary(setup, offset, allowed):
     assert BasicDeclaration.objects.filter(assessment=a).exists() is allowed
 
 
+@pytest.mark.rule("R2")
 def test_incomplete_or_unmet_cannot_declare(setup):
     a, user = setup["assessment"], setup["user"]
     services.save_answer(a, "br:BR1", True, expected_version=0, actor=user)

@@ -45,6 +45,7 @@ def at(day: date, hour: int = 9):
     return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=BJ), tick=False)
 
 
+@pytest.mark.rule("R20")
 def test_a_plan_longer_than_two_years_is_refused(setup):  # noqa: F811
     app = applications.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])  # the service reads the plan given
     with pytest.raises(InvalidInput) as exc:

@@ -152,6 +152,7 @@ def test_excellent_application_from_district_to_ministry(new_page, api: ApiClien
     page.goto(f"/portal/applications/{app_id}/")
     expect(page.get_by_test_id("reviews")).to_contain_text("请核实营业收入")
     fill_entry(page, "part1.revenue", NEW_REVENUE)
+    page.get_by_test_id("cooperation-resubmit").locator("input[name=cooperation]").check()  # R23, at each submission
     with page.expect_navigation():
         page.get_by_test_id("action-resubmit").click()
     expect(page.get_by_test_id("state")).to_contain_text("审核中")

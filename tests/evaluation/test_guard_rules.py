@@ -14,7 +14,7 @@ from smartfactory.evaluation.models import Evaluation, EvaluationState
 from smartfactory.evaluation.workflow import Act, transition
 from smartfactory.organisations.models import TierAward
 
-from .test_national import _pass
+from .test_national import _pass, user_of  # noqa: F401  (user_of: a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,19 @@ def test_national_acceptance_needs_an_approved_acceptance_evaluation(national):
         app_transition(app, Action.NATIONAL_ACCEPT, actor=national["staff"])
     assert "领航级验收尚未审定通过" in exc.value.message
     assert not TierAward.objects.filter(factory=app.factory, tier="leading").exists()
+
+
+@pytest.mark.rule("P10")
+def test_the_publicity_is_finalised_only_after_its_whole_period(national, user_of):  # noqa: F811
+    from datetime import timedelta
+
+    from smartfactory.evaluation import services
+
+    from .test_national import _to_site_passed
+
+    e = _to_site_passed(national, _pass(national, national["evaluations"][0]))
+    publicity = services.open_publicity(e.campaign, "excellent", actor=national["staff"], evaluations=[e])
+    with pytest.raises(NotEligible) as exc:
+        services.finalise_publicity(publicity, actor=national["staff"], now=publicity.ends_at - timedelta(milliseconds=1))
+    assert "结束后方可定稿" in exc.value.message
+    assert services.finalise_publicity(publicity, actor=national["staff"], now=publicity.ends_at).status == "final"

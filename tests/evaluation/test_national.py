@@ -73,6 +73,7 @@ def test_failed_automatic_check_needs_a_reason_to_pass(national):
     assert services.formal_check(e, actor=n["staff"], passed=True, reason="缺项已电话核实补正").state == "expert_review"
 
 
+@pytest.mark.rule("P21")
 def test_conflicted_expert_is_never_assigned_and_gets_404(national, client_for):
     n = national
     e = _pass(n, n["evaluations"][0])
@@ -131,6 +132,7 @@ def test_declared_conflict_withdraws_the_unscored_assignment(national):
     assert e not in evaluations_for_user(x.user)
 
 
+@pytest.mark.rule("P21")
 def test_commit_rechecks_caps(national):
     n = national
     evaluations = [_pass(n, e) for e in n["evaluations"]]
@@ -191,6 +193,7 @@ def test_scores_are_validated_weighted_and_normalised(national):
     assert z[str(a.pk)] == -1.0 and z[str(a2.pk)] == 1.0
 
 
+@pytest.mark.rule("P22")
 def test_scoring_closes_at_the_due_time(national):
     n = national
     e = _pass(n, n["evaluations"][0])
@@ -252,7 +255,7 @@ def test_site_visit_team_is_conflict_checked_and_checklist_follows_scenarios(nat
     assert keys[:2] == ["g:basic", "g:data"] and any(k.startswith("s:") for k in keys)
 
 
-@pytest.mark.rule("P9")
+@pytest.mark.rule("P9", "P10", "P24")
 def test_publicity_objection_blocks_finalising_until_handled_then_decision_awards(national, user_of):
     n = national
     e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
@@ -301,7 +304,7 @@ def test_upheld_objection_takes_the_application_off_the_list(national, user_of):
     assert Objection.objects.get().status == "upheld"
 
 
-@pytest.mark.rule("P9")
+@pytest.mark.rule("P9", "P23")
 def test_objection_outside_the_period_is_refused(national, user_of):
     n = national
     e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
@@ -336,6 +339,7 @@ def test_leading_tier_ends_in_the_cultivation_list(national, user_of):
     assert not TierAward.objects.filter(factory=app.factory, tier="leading").exists()  # awarded only on acceptance
 
 
+@pytest.mark.rule("R20")
 def test_cultivation_period_is_bounded_to_two_years():
     from smartfactory.cultivation.services import add_years, validate_period
 

@@ -169,6 +169,24 @@ def ensure_above_designated_size(enterprise) -> None:
                             "请提交企业信息变更申请，经属地主管部门确认后再声明。"), field="above_designated_size")
 
 
+@guard("P1", "P25")
+def declaration_open(campaign: Campaign, factory: Factory) -> None:
+    """The campaign is open for the basic tier and the enterprise's deadline has not passed."""
+    if campaign.status != CampaignStatus.OPEN or not campaign.is_tier_open(Tier.BASIC):
+        raise TransitionNotAllowed(_("本年度行动未开放基础级声明。"))
+    ensure_before_deadline(campaign, Stage.ENTERPRISE_SUBMISSION, tier=Tier.BASIC, enterprise=factory.enterprise)
+
+
+@guard("R1", "R2")
+def attains_basic(verdict: dict) -> None:
+    """The questionnaire is complete and its answers attain the basic tier's element conditions."""
+    if not verdict["complete"]:
+        raise NotEligible(_("自评估尚未填写完整（还有%(n)d项必答题），不能声明。") % {"n": len(verdict["missing"])})
+    if verdict["attained_tier"] is None:
+        reasons = "；".join(u["message"] for u in verdict["tiers"]["basic"]["unmet"])
+        raise NotEligible(_("自评估未达到基础级要素条件：%(r)s") % {"r": reasons})
+
+
 @transaction.atomic
 def declare_basic(assessment: SelfAssessment, *, actor) -> BasicDeclaration:
     """The enterprise declares 基础级 for the campaign.
@@ -186,15 +204,9 @@ def declare_basic(assessment: SelfAssessment, *, actor) -> BasicDeclaration:
     ensure_above_designated_size(factory.enterprise)
     if BasicDeclaration.objects.filter(factory=factory, campaign=campaign).exists():
         raise TransitionNotAllowed(_("该工厂本年度已声明基础级。"))
-    if campaign.status != CampaignStatus.OPEN or not campaign.is_tier_open(Tier.BASIC):
-        raise TransitionNotAllowed(_("本年度行动未开放基础级声明。"))
-    ensure_before_deadline(campaign, Stage.ENTERPRISE_SUBMISSION, tier=Tier.BASIC, enterprise=factory.enterprise)
+    declaration_open(campaign, factory)
     verdict = score(assessment)
-    if not verdict["complete"]:
-        raise NotEligible(_("自评估尚未填写完整（还有%(n)d项必答题），不能声明。") % {"n": len(verdict["missing"])})
-    if verdict["attained_tier"] is None:
-        reasons = "；".join(u["message"] for u in verdict["tiers"]["basic"]["unmet"])
-        raise NotEligible(_("自评估未达到基础级要素条件：%(r)s") % {"r": reasons})
+    attains_basic(verdict)
     snapshot = snapshot_of(assessment, verdict)
     digest = sm3_hex(json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
     declaration = BasicDeclaration.objects.create(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
+from smartfactory.guards import guard
 
 from .models import CultivationObject, CultivationTarget, GuidanceNote, Milestone, ProgressReport
 from .rules import rules
@@ -30,6 +31,7 @@ def latest_end(published_on: date) -> date:
     return add_years(published_on, MAX_YEARS)
 
 
+@guard("R20")
 def validate_period(published_on: date, ends_on: date) -> None:
     if ends_on <= published_on:
         raise InvalidInput(_("培育期截止日期须晚于名单发布日期。"), field="ends_on")
@@ -54,6 +56,7 @@ def plan_from_book(application) -> tuple[list[dict], list[dict]]:
     return targets, milestones
 
 
+@guard("R20")
 def validate_plan(published_on: date, ends_on: date, milestones: list[dict]) -> None:
     """The plan must fit the period: the period itself at most two years, every milestone inside it."""
     validate_period(published_on, ends_on)

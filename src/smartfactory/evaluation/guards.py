@@ -9,6 +9,10 @@ call them at the one place the step is taken.
 - ``concurrence_by_own_staff_or_miit`` (P82): a ministry's concurrence is recorded by that
   ministry's own staff, or registered by the lead ministry's (MIIT's) staff with the letter number;
   the lead ministry is the one of the programme's lead department, not any authority flagged as lead.
+- ``scoring_open`` (P22): an expert's scores are accepted strictly before the assignment's due time.
+- ``objection_period_open`` (P23): an objection is accepted only while the 公示 runs.
+- ``publicity_period_over`` (P10) and ``objections_handled`` (P24): the 公示 is finalised only after
+  its whole period and once every objection is handled.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartfactory.errors import InvalidInput, NotEligible, NotPermitted
+from smartfactory.errors import DeadlinePassed, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role
 from smartfactory.organisations.models import Authority, Membership
@@ -53,3 +57,31 @@ def concurrence_by_own_staff_or_miit(publicity: Publicity, *, actor, authority: 
         raise NotPermitted(_("只能登记本部门的会签意见；代为登记其他部门的会签意见须由工业和信息化部工作人员办理。"))
     if not document.strip():
         raise InvalidInput(_("代为登记其他部门的会签意见，请填写其会签函文号。"), field="document")
+
+
+@guard("P22")
+def scoring_open(assignment) -> None:
+    if timezone.now() >= assignment.due_at:
+        raise DeadlinePassed(_("评分已于%(d)s截止。") % {"d": timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")})
+
+
+@guard("P23")
+def objection_period_open(publicity: Publicity, now) -> None:
+    if publicity.status != Publicity.Status.OPEN or not publicity.starts_at <= now < publicity.ends_at:
+        raise TransitionNotAllowed(_("不在公示期内，不能提出异议。"))
+
+
+@guard("P10")
+def publicity_period_over(publicity: Publicity, now) -> None:
+    if now < publicity.ends_at:
+        raise NotEligible(_("公示期至%(d)s结束，结束后方可定稿。") % {
+            "d": timezone.localtime(publicity.ends_at).strftime("%Y-%m-%d %H:%M")})
+
+
+@guard("P24")
+def objections_handled(publicity: Publicity) -> None:
+    from .models import Objection
+
+    open_count = publicity.objections.filter(status=Objection.Status.OPEN).count()
+    if open_count:
+        raise NotEligible(_("尚有%(n)d件异议未处理，处理后方可定稿。") % {"n": open_count})

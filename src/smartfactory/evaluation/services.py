@@ -20,11 +20,13 @@ from smartfactory.applications.workflow import transition as app_transition
 from smartfactory.audit.services import record_event
 from smartfactory.campaigns.quotas import follow_published_awards
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Authority, Enterprise, Membership
 from smartfactory.uploads import IMAGES, MB, check_upload
 
 from . import assign as assigner
+from . import guards
 from .conflicts import ConflictIndex, applicant_of, conflict_reasons
 from .guards import concurrence_by_own_staff_or_miit, visit_date_reached
 from .models import (
@@ -334,6 +336,7 @@ def assign_expert(evaluation: Evaluation, expert: ExpertProfile, *, actor, role:
     return assignment
 
 
+@guard("P21")
 def _check_pair(evaluation: Evaluation, expert: ExpertProfile, *, rules, reasons: list[str], load: int,
                 already: bool) -> None:
     """The rules of every assignment, automatic or manual."""
@@ -409,10 +412,7 @@ def submit_scores(assignment: Assignment, *, actor, scores: dict, comments: dict
         raise NotPermitted()
     if assignment.submitted_at:
         raise Conflict(_("评分已提交，不能修改。"))
-    if timezone.now() >= assignment.due_at:
-        from smartfactory.errors import DeadlinePassed
-
-        raise DeadlinePassed(_("评分已于%(d)s截止。") % {"d": timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")})
+    guards.scoring_open(assignment)
     comments = {k: str(v)[:2000] for k, v in (comments or {}).items() if str(v).strip()}
     assignment.total = weighted_total(evaluation.campaign, scores, evaluation.kind)
     assignment.scores = {k: float(v) for k, v in scores.items()}
@@ -729,8 +729,7 @@ def submit_objection(publicity: Publicity, *, evaluation_id, name: str, contact:
     from smartfactory.crypto import encrypt
 
     now = timezone.now()
-    if publicity.status != Publicity.Status.OPEN or not publicity.starts_at <= now < publicity.ends_at:
-        raise TransitionNotAllowed(_("不在公示期内，不能提出异议。"))
+    guards.objection_period_open(publicity, now)
     evaluation = publicity.evaluations.filter(pk=evaluation_id).first()
     if evaluation is None:
         raise InvalidInput(_("请选择异议针对的项目。"), field="evaluation")
@@ -773,12 +772,8 @@ def finalise_publicity(publicity: Publicity, *, actor, now: datetime | None = No
     now = now or timezone.now()
     if publicity.status != Publicity.Status.OPEN:
         raise TransitionNotAllowed(_("公示已结束。"))
-    if now < publicity.ends_at:
-        raise NotEligible(_("公示期至%(d)s结束，结束后方可定稿。") % {
-            "d": timezone.localtime(publicity.ends_at).strftime("%Y-%m-%d %H:%M")})
-    open_count = publicity.objections.filter(status=Objection.Status.OPEN).count()
-    if open_count:
-        raise NotEligible(_("尚有%(n)d件异议未处理，处理后方可定稿。") % {"n": open_count})
+    guards.publicity_period_over(publicity, now)
+    guards.objections_handled(publicity)
     publicity.status, publicity.finalised_at = Publicity.Status.FINAL, now
     publicity.save(update_fields=["status", "finalised_at"])
     record_event("publicity.finalised", actor=actor, obj=publicity, after={"status": publicity.status})
