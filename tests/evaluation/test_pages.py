@@ -118,3 +118,14 @@ def test_scope_of_the_desks(national, client_for):
     download = client_for(n["staff"]).get(f"/console/evaluation/{e.pk}/attachments/{attachment.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content)[:4] == b"%PDF"
     download.close()
+
+
+def test_the_ministry_sees_a_factory_outside_the_recommending_province(national, client_for):
+    from smartfactory.organisations.models import Factory
+
+    e = national["evaluations"][0]
+    Factory.objects.filter(pk=e.application.factory_id).update(county_id="330106")  # the factory is in 杭州
+    page = client_for(national["staff"]).get(f"/console/evaluation/{e.pk}/").content.decode()
+    assert "申报工厂位于浙江省" in page and "本申报由四川省审核推荐并占用其名额" in page
+    other = national["evaluations"][1]
+    assert "申报工厂位于" not in client_for(national["staff"]).get(f"/console/evaluation/{other.pk}/").content.decode()

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartfactory.applications.recommender import location_notice
 from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.campaigns.models import Campaign
 from smartfactory.crypto import decrypt
@@ -133,6 +134,7 @@ def detail(request, evaluation_id):
         "ministry": ministry, "mine": mine, "criteria": rules.criteria_for(evaluation.kind), "assignments": assignments,
         "acceptance": _acceptance_context(evaluation, ministry),
         "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),
+        "location_notice": location_notice(app),
         "actions": [(a, LABELS[a]) for a in allowed(evaluation, request.user)],
         "experts": ExpertProfile.objects.filter(active=True).order_by("name") if ministry else [],
         "visit": visit, "on_team": on_team, "can_record": visit is not None and (ministry or on_team),
