@@ -116,8 +116,8 @@ batch = recommendations.batch_for(app.quota)
 assert batch.status == Batch.Status.OPEN, f"the XPCC 卓越级 batch is already {batch.status}"
 others = TierApplication.objects.filter(quota=app.quota).exclude(pk=app.pk).count()
 assert others == 0, f"{others} other applications draw on the XPCC 卓越级 quota"
-batch = recommendations.finalise(batch, actor=leader,
-                                 concurrence=[str(a.id) for a in recommendations.co_departments(app.quota)])
+assert recommendations.co_departments(app.quota) == []  # XPCC recommends alone: no co-department concurs
+batch = recommendations.finalise(batch, actor=leader)
 for kind in (StampedScan.Kind.SUMMARY_TABLE, StampedScan.Kind.LETTER):
     recommendations.attach_scan(batch, kind=kind, upload=SimpleUploadedFile(f"{kind}-stamped.pdf", pdf), actor=leader)
 batch = recommendations.submit_to_ministry(batch, actor=leader)

@@ -11,7 +11,9 @@ In the browser: demo-district approves from its queue; demo-city returns it; the
 the revenue and resubmits; demo-city sees the change and approves; demo-province sees the quota
 meter and recommends; demo-province opens the 2026 卓越级 Sichuan batch, drags the application above the batch's other one in
 the ranking, downloads the summary table (XLSX, PDF) and the letter (DOCX), uploads the two stamped
-scans, finalises with every co-department's concurrence and submits to MIIT; demo-city logs the paper
+scans; finalising is refused until the co-departments concur: demo-province-ndrc (四川省发展和改革委员会)
+concurs through its own account, demo-province records the other four letters (文号), finalises and
+submits to MIIT; demo-city logs the paper
 copies of the application with its verification code (一致); demo-province logs two of the three
 copies it requires from the city and sees the shortfall; demo-ministry sees the batch submitted.
 """
@@ -228,11 +230,40 @@ def test_excellent_application_from_district_to_ministry(new_page, api: ApiClien
         expect(page.locator(".messages .msg-error")).to_have_count(0)
         expect(page.locator("li", has_text=filename)).to_contain_text(label)
 
+    # finalising before the co-departments concur is refused, naming them
+    with page.expect_navigation():
+        page.get_by_test_id("finalise").get_by_role("button", name="定稿").click()
+    expect(page.locator(".messages .msg-error")).to_contain_text("四川省发展和改革委员会")
+    batch_url = page.url
+    logout(page)
+
+    # the 发展改革委 concurs with this order through its own account; it cannot reorder or finalise
+    login_ok(page, "demo-province-ndrc", lands_on="/console/")
+    page.goto(batch_url)
+    expect(page.get_by_test_id("finalise")).to_have_count(0)
+    expect(page.get_by_test_id("ranking").locator("tr[draggable=true]")).to_have_count(0)
+    give = page.get_by_test_id("give-concurrence")
+    give.locator("input[name=opinion]").fill("同意推荐（e2e）")
+    with page.expect_navigation():
+        give.get_by_role("button", name="同意并会签").click()
+    expect(page.locator(".messages .msg-error")).to_have_count(0)
+    expect(page.get_by_test_id("concurrence").locator("tr", has_text="四川省发展和改革委员会")).to_contain_text(
+        "本单位账号会签")
+    logout(page)
+
+    # the province records the other four co-departments' letters (文号) and finalises
+    login_ok(page, "demo-province", lands_on="/console/")
+    page.goto(batch_url)
+    letters = page.get_by_test_id("concurrence").locator("form")
+    expect(letters).to_have_count(4)
+    for n in range(1, 5):
+        form = page.get_by_test_id("concurrence").locator("form").first
+        form.locator("input[name=letter_number]").fill(f"川会签函〔2026〕{n}号（e2e）")
+        with page.expect_navigation():
+            form.get_by_role("button", name="登记会签").click()
+        expect(page.locator(".messages .msg-error")).to_have_count(0)
+    expect(page.get_by_test_id("concurrence").locator("form")).to_have_count(0)
     finalise = page.get_by_test_id("finalise")
-    boxes = finalise.locator("input[type=checkbox][name=concurrence]")
-    expect(boxes).to_have_count(5)
-    for i in range(boxes.count()):
-        boxes.nth(i).check()
     with page.expect_navigation():
         finalise.get_by_role("button", name="定稿").click()
     expect(page.locator(".messages .msg-error")).to_have_count(0)

@@ -22,6 +22,7 @@ from tests.applications.test_excellent_book import (
 from tests.recommendations.test_batches import (
     ONLINE_REVIEW,
     batch,  # noqa: F401
+    concur,
 )
 
 OTHER_MINISTRIES = [("国家发展和改革委员会", Department.DEVELOPMENT_REFORM), ("财政部", Department.FINANCE),
@@ -44,7 +45,8 @@ def national(setup, batch):  # noqa: F811
                           is_lead=False) for n, d in OTHER_MINISTRIES]
     staff = f.user("miit-staff", role=Role.MINISTRY_STAFF, authority=miit)
     b = batch
-    recommendations.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+    concur(b)
+    recommendations.finalise(b["batch"], actor=b["leader"])
     for kind in ("summary_table", "letter"):
         recommendations.attach_scan(b["batch"], kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", _render("盖章")),
                                     actor=b["leader"])

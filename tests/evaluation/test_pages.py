@@ -129,3 +129,25 @@ def test_the_ministry_sees_a_factory_outside_the_recommending_province(national,
     assert "申报工厂位于浙江省" in page and "本申报由四川省审核推荐并占用其名额" in page
     other = national["evaluations"][1]
     assert "申报工厂位于" not in client_for(national["staff"]).get(f"/console/evaluation/{other.pk}/").content.decode()
+
+
+def test_panel_page_and_xlsx_print_the_name_as_submitted(national, client_for):
+    """A rename confirmed after the batch reached MIIT: the panel ranks the factory under the name it
+    applied with, the current one beside it."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from smartfactory.organisations.models import Enterprise
+
+    n = national
+    staff = client_for(n["staff"])
+    e = n["evaluations"][0]
+    _ok(staff.post(f"/console/evaluation/{e.pk}/formal_pass/", {"reason": ""}))
+    enterprise = e.application.factory.enterprise
+    submitted = enterprise.name
+    Enterprise.objects.filter(pk=enterprise.pk).update(name="更名后智能科技有限公司")
+    expected = f"{submitted}（现名称：更名后智能科技有限公司）"
+    assert expected in staff.get("/console/evaluation/panel/2042/excellent/").content.decode()
+    sheet = load_workbook(io.BytesIO(staff.get("/console/evaluation/panel/2042/excellent/?format=xlsx").content)).active
+    assert expected in [c for row in sheet.iter_rows(values_only=True) for c in row]

@@ -9,6 +9,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from smartfactory.audit.models import AuditEvent
 from smartfactory.demo.identifiers import make_uscc
@@ -341,3 +342,31 @@ def test_enterprise_withdraws_a_pending_request_and_files_a_corrected_one(world,
                                       upload=proof())
     body = client_for(world["district"]).get(f"/console/enterprises/{enterprise.uscc}/").content.decode()
     assert "错字公司" in body and "正确公司" in body
+
+
+def test_certified_advanced_list_and_its_report_keep_the_name_at_certification(world, client_for):
+    """The console's certified 先进级 list (page, XLSX) and the list reported to MIIT print the name
+    on the award, with the current name beside it after a confirmed rename."""
+    import io
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from smartfactory.applications.models import TierApplication
+    from smartfactory.campaigns.models import Campaign
+    from smartfactory.recommendations import advanced_lists
+
+    factory = f.factory(world["enterprise"])
+    campaign = Campaign.objects.create(year=2041, name="2041年度", framework_version="2025")
+    TierApplication.objects.create(factory=factory, campaign=campaign, tier="advanced", province_code="510000",
+                                   state="awarded", current_authority=world["wuhou"], certificate_no="川先进〔2041〕0001号",
+                                   decided_at=timezone.now())
+    services.record_tier_award(factory, actor=None, year=2041, tier="advanced", authority=world["wuhou"],
+                               certificate_no="川先进〔2041〕0001号", awarded_on=date(2041, 6, 1))
+    _rename(world, "锦官智能装备有限公司")
+    expected = "锦官精密机械有限公司（现名称：锦官智能装备有限公司）"
+    client = client_for(world["district"])
+    assert expected in client.get("/console/applications/certified/?year=2041").content.decode()
+    sheet = load_workbook(io.BytesIO(client.get("/console/applications/certified/?year=2041&format=xlsx").content)).active
+    assert expected in [c for row in sheet.iter_rows(values_only=True) for c in row]
+    assert [r["enterprise"] for r in advanced_lists.list_rows(campaign, world["wuhou"])] == [expected]

@@ -20,9 +20,16 @@ from smartfactory.audit.models import AuditEvent
 from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.models import Quota, StageDeadline
 from smartfactory.campaigns.quotas import compute_quotas
-from smartfactory.errors import DeadlinePassed, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import (
+    Conflict,
+    DeadlinePassed,
+    InvalidInput,
+    NotEligible,
+    NotPermitted,
+    TransitionNotAllowed,
+)
 from smartfactory.organisations.enums import AuthorityLevel, Department, Role
-from smartfactory.recommendations import exports, services
+from smartfactory.recommendations import concurrence, exports, services
 from smartfactory.recommendations.models import Batch
 from tests import factories as f
 from tests.applications.test_excellent_book import BEFORE, _render
@@ -49,6 +56,13 @@ def batch(setup):
     return {"batch": services.batch_for(quota), "apps": apps, "leader": leader, "ndrc": ndrc, "quota": quota}
 
 
+def concur(b, *, letter: str = "川发改函〔2042〕1号"):
+    """Every co-department's concurrence with the batch's current order, recorded by the leader from
+    its letter."""
+    for authority in services.co_departments(b["quota"]):
+        concurrence.record_letter(b["batch"], actor=b["leader"], authority=authority, letter_number=letter)
+
+
 def _scans(b):
     for kind in ("summary_table", "letter"):
         services.attach_scan(b["batch"], kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", _render("盖章")),
@@ -62,9 +76,10 @@ def test_reorder_finalise_submit_and_only_ministry_reopens(setup, batch):
     services.reorder(b["batch"], ordered_ids=order, actor=b["leader"])
     assert [str(a.id) for a in services.recommended(b["quota"])] == order
     with pytest.raises(NotEligible) as exc:
-        services.finalise(b["batch"], actor=b["leader"], concurrence=[])
+        services.finalise(b["batch"], actor=b["leader"])
     assert "四川省发展和改革委员会" in exc.value.message
-    services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+    concur(b)
+    services.finalise(b["batch"], actor=b["leader"])
     with pytest.raises(TransitionNotAllowed):
         services.reorder(b["batch"], ordered_ids=order, actor=b["leader"])
     with time_machine.travel(BEFORE, tick=False), pytest.raises(NotEligible):
@@ -83,7 +98,8 @@ def test_reorder_finalise_submit_and_only_ministry_reopens(setup, batch):
     b["batch"].refresh_from_db()
     assert b["batch"].status == Batch.Status.OPEN
     actions = list(AuditEvent.objects.filter(action__startswith="recommendation.").values_list("action", flat=True))
-    assert actions == ["recommendation.reordered", "recommendation.finalised", "recommendation.scan_uploaded",
+    assert actions == ["recommendation.reordered", "recommendation.concurrence", "recommendation.finalised",
+                       "recommendation.scan_uploaded",
                        "recommendation.scan_uploaded", "recommendation.submitted", "recommendation.reopened"]
 
 
@@ -124,8 +140,9 @@ def test_api_batch_order_and_table(setup, batch, client_for):
     assert [a["id"] for a in put.json()["applications"]] == order
     table = client.get("/api/v1/recommendations/2042/excellent/summary-table.xlsx")
     assert table.status_code == 200 and table.content[:2] == b"PK"
-    done = client.post("/api/v1/recommendations/2042/excellent/finalise", {"concurrence": [str(batch["ndrc"].id)]},
-                       content_type="application/json")
+    client.post("/api/v1/recommendations/2042/excellent/concurrences",
+                {"authority": str(batch["ndrc"].id), "letter_number": "川发改函〔2042〕1号"}, content_type="application/json")
+    done = client.post("/api/v1/recommendations/2042/excellent/finalise", content_type="application/json")
     assert done.json()["status"] == "finalised"
 
 
@@ -175,12 +192,14 @@ def test_reorder_and_finalise_close_at_the_online_review_deadline(setup, batch, 
     with time_machine.travel(ONLINE_REVIEW + timedelta(seconds=offset), tick=False):
         if allowed:
             services.reorder(b["batch"], ordered_ids=order, actor=b["leader"])
-            services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+            concur(b)
+            services.finalise(b["batch"], actor=b["leader"])
         else:
+            concur(b)  # everything but the deadline is in place
             with pytest.raises(DeadlinePassed):
                 services.reorder(b["batch"], ordered_ids=order, actor=b["leader"])
             with pytest.raises(DeadlinePassed):
-                services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+                services.finalise(b["batch"], actor=b["leader"])
     b["batch"].refresh_from_db()
     assert (b["batch"].status == Batch.Status.FINALISED) is allowed
 
@@ -188,7 +207,8 @@ def test_reorder_and_finalise_close_at_the_online_review_deadline(setup, batch, 
 @pytest.mark.parametrize(("offset", "submitted"), [(-1, False), (0, True), (1, True)])
 def test_finalised_batches_are_submitted_at_the_deadline(setup, batch, offset, submitted):
     b = batch
-    services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+    concur(b)
+    services.finalise(b["batch"], actor=b["leader"])
     _scans(b)
     with time_machine.travel(ONLINE_REVIEW + timedelta(seconds=offset), tick=False):
         result = services.submit_due_batches()
@@ -229,10 +249,100 @@ def test_drag_and_drop_form_posts_the_whole_order(setup, batch, client_for):
 
 def test_no_scan_is_replaced_after_submission(setup, batch):
     b = batch
-    services.finalise(b["batch"], actor=b["leader"], concurrence=[str(b["ndrc"].id)])
+    concur(b)
+    services.finalise(b["batch"], actor=b["leader"])
     _scans(b)
     with time_machine.travel(ONLINE_REVIEW - timedelta(seconds=1), tick=False):
         services.submit_to_ministry(b["batch"], actor=b["leader"])
     with pytest.raises(TransitionNotAllowed):
         services.attach_scan(b["batch"], kind="letter", upload=SimpleUploadedFile("l.pdf", _render("盖章")),
                              actor=b["leader"])
+
+
+@pytest.mark.rule("P18", "R3")
+def test_a_co_department_concurs_by_its_own_account_or_the_leader_records_its_letter(setup, batch, client_for):
+    b = batch
+    finance = f.authority("510000", level=AuthorityLevel.PROVINCE, department=Department.FINANCE, is_lead=False,
+                          name="四川省财政厅")
+    ndrc_staff = f.user("sc-ndrc", role=Role.AUTHORITY_REVIEWER, authority=b["ndrc"])
+    # the co-department reads the batch (page and API) but neither reorders nor finalises
+    page = client_for(ndrc_staff).get(f"/console/recommendations/{b['quota'].pk}/").content.decode()
+    assert 'data-testid="give-concurrence"' in page and 'data-testid="finalise"' not in page
+    assert 'draggable="true"' not in page
+    with pytest.raises(NotPermitted):
+        services.reorder(b["batch"], ordered_ids=[str(a.id) for a in b["apps"]], actor=ndrc_staff)
+    with pytest.raises(NotPermitted):
+        services.finalise(b["batch"], actor=ndrc_staff)
+    with pytest.raises(NotPermitted):  # the leader concurs for no one through its own account
+        concurrence.give(b["batch"], actor=b["leader"])
+    client_for(ndrc_staff).post(f"/console/recommendations/{b['quota'].pk}/concur/", {"opinion": "同意推荐"})
+    with pytest.raises(NotEligible) as exc:
+        services.finalise(b["batch"], actor=b["leader"])
+    assert "四川省财政厅" in exc.value.message and "发展和改革" not in exc.value.message
+    with pytest.raises(InvalidInput):  # a letter needs its number
+        concurrence.record_letter(b["batch"], actor=b["leader"], authority=finance, letter_number=" ")
+    with pytest.raises(NotPermitted):  # only the recommender's leader records a letter
+        concurrence.record_letter(b["batch"], actor=ndrc_staff, authority=finance, letter_number="川财函〔2042〕9号")
+    with pytest.raises(InvalidInput):  # only a co-department of this recommender
+        concurrence.record_letter(b["batch"], actor=b["leader"], authority=f.authority("330000", level=AuthorityLevel.PROVINCE,
+                                  department=Department.FINANCE, is_lead=False), letter_number="浙财函〔2042〕1号")
+    concurrence.record_letter(b["batch"], actor=b["leader"], authority=finance, letter_number="川财函〔2042〕9号")
+    with pytest.raises(Conflict):
+        concurrence.record_letter(b["batch"], actor=b["leader"], authority=finance, letter_number="川财函〔2042〕10号")
+    rows = {c.authority.name: c for c in concurrence.concurrences_for(b["batch"])}
+    assert (rows["四川省发展和改革委员会"].given_by, rows["四川省发展和改革委员会"].letter_number) == (ndrc_staff, "")
+    assert (rows["四川省财政厅"].given_by, rows["四川省财政厅"].letter_number) == (b["leader"], "川财函〔2042〕9号")
+    events = AuditEvent.objects.filter(action="recommendation.concurrence").order_by("seq")
+    assert [e.after["name"] for e in events] == ["四川省发展和改革委员会", "四川省财政厅"]
+    assert events[0].after["order"] == concurrence.current_order(b["batch"])
+    services.finalise(b["batch"], actor=b["leader"])
+    b["batch"].refresh_from_db()
+    assert b["batch"].concurrence == sorted([str(b["ndrc"].pk), str(finance.pk)])
+    finalised = AuditEvent.objects.get(action="recommendation.finalised")
+    assert finalised.after["letters"] == {str(finance.pk): "川财函〔2042〕9号"}
+    with pytest.raises(TransitionNotAllowed):  # a finalised batch takes no more concurrence
+        concurrence.give(b["batch"], actor=ndrc_staff)
+
+
+@pytest.mark.rule("P18")
+def test_reordering_after_concurrence_asks_for_it_again(setup, batch, client_for):
+    b = batch
+    concur(b)
+    services.reorder(b["batch"], ordered_ids=[str(a.id) for a in reversed(b["apps"])], actor=b["leader"])
+    with pytest.raises(NotEligible):
+        services.finalise(b["batch"], actor=b["leader"])
+    page = client_for(b["leader"]).get(f"/console/recommendations/{b['quota'].pk}/").content.decode()
+    assert 'data-testid="stale-concurrence"' in page and "四川省发展和改革委员会" in page
+    concur(b, letter="川发改函〔2042〕2号")
+    services.finalise(b["batch"], actor=b["leader"])
+
+
+def test_another_province_co_department_sees_no_batch_and_cannot_concur(setup, batch, client_for):
+    b = batch
+    zj_ndrc = f.authority("330000", level=AuthorityLevel.PROVINCE, department=Department.DEVELOPMENT_REFORM,
+                          is_lead=False, name="浙江省发展和改革委员会")
+    outsider = f.user("zj-ndrc", role=Role.AUTHORITY_REVIEWER, authority=zj_ndrc)
+    client = client_for(outsider)
+    assert client.get(f"/console/recommendations/{b['quota'].pk}/").status_code == 404
+    assert client.post(f"/console/recommendations/{b['quota'].pk}/concur/", {}).status_code == 404
+    with pytest.raises(NotPermitted):
+        concurrence.give(b["batch"], actor=outsider)
+    assert not b["batch"].concurrences.exists()
+
+
+def test_api_concurrence_by_account_and_by_letter(setup, batch, client_for):
+    b = batch
+    url = "/api/v1/recommendations/2042/excellent"
+    ndrc_staff = f.user("sc-ndrc", role=Role.AUTHORITY_REVIEWER, authority=b["ndrc"])
+    got = client_for(ndrc_staff).get(url).json()
+    assert [(c["name"], c["given"]) for c in got["concurrences"]] == [("四川省发展和改革委员会", False)]
+    refused = client_for(b["leader"]).post(f"{url}/finalise", content_type="application/json")
+    assert refused.status_code == 409 and "四川省发展和改革委员会" in refused.json()["message"]
+    bad = client_for(b["leader"]).post(f"{url}/concurrences", {"authority": str(b["ndrc"].pk)},
+                                       content_type="application/json")
+    assert bad.status_code == 422  # no letter number
+    done = client_for(ndrc_staff).post(f"{url}/concurrences", {"opinion": "同意"}, content_type="application/json")
+    assert done.status_code == 201 and done.json()["concurrences"][0]["given"] is True
+    assert done.json()["concurrences"][0]["by"] == "sc-ndrc"
+    assert client_for(ndrc_staff).post(f"{url}/finalise", content_type="application/json").status_code == 403
+    assert client_for(b["leader"]).post(f"{url}/finalise", content_type="application/json").json()["status"] == "finalised"

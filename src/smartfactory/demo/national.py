@@ -460,7 +460,8 @@ def build_national_history(world, users: dict[str, User]) -> None:
     from smartfactory.evaluation.models import Evaluation, EvaluationState
     from smartfactory.evaluation.rules import rules_for
     from smartfactory.organisations.services import record_tier_award
-    from smartfactory.recommendations.models import Batch
+    from smartfactory.recommendations.concurrence import current_order, order_hash
+    from smartfactory.recommendations.models import Batch, BatchConcurrence
     from smartfactory.recommendations.services import co_departments
 
     campaign = Campaign.objects.filter(year=2025).first()
@@ -528,9 +529,13 @@ def build_national_history(world, users: dict[str, User]) -> None:
                 "decided_at": publicity.decided_at.isoformat(), "source": IMPORT_SOURCE})
         # the recommenders' 2025 batches went to MIIT before the online-review deadline
         for quota in Quota.objects.filter(pk__in={i.evaluation.application.quota_id for i in plan}).order_by("pk"):
-            Batch.objects.update_or_create(quota=quota, defaults={
+            batch, _created = Batch.objects.update_or_create(quota=quota, defaults={
                 "status": Batch.Status.SUBMITTED, "concurrence": sorted(str(a.pk) for a in co_departments(quota)),
                 "finalised_at": at(D_BATCH - timedelta(days=2), 15), "submitted_at": at(D_BATCH, 15)})
+            order = current_order(batch)
+            for n, authority in enumerate(co_departments(quota), start=1):  # each co-department's letter, imported
+                BatchConcurrence.objects.get_or_create(batch=batch, authority=authority, order_hash=order_hash(order), defaults={
+                    "order": order, "letter_number": f"会签〔2025〕{n}号（历史导入）", "given_at": at(D_BATCH - timedelta(days=3), 10)})
 
 
 CULTIVATION_TARGETS = [{"number": 1, "indicator": "生产效率提升", "value": "30", "unit": "%"},
@@ -618,6 +623,7 @@ def build_national_2026(world, users: dict[str, User], *, today: date) -> None:
     from smartfactory.evaluation.rules import rules_for
     from smartfactory.evaluation.workflow import Act
     from smartfactory.evaluation.workflow import transition as evaluation_transition
+    from smartfactory.recommendations import concurrence as batch_concurrence
     from smartfactory.recommendations import services as recommendations
     from smartfactory.recommendations.models import Batch
 
@@ -652,8 +658,10 @@ def build_national_2026(world, users: dict[str, User], *, today: date) -> None:
             app = transition(app, Action.APPROVE, actor=city, reason="材料齐全，同意上报")
             apps.append(transition(app, Action.RECOMMEND, actor=leader, reason="经会同省发展改革委审核，同意推荐"))
         batch = recommendations.batch_for(quota)
-        recommendations.finalise(batch, actor=leader,
-                                 concurrence=[str(a.pk) for a in recommendations.co_departments(quota)])
+        for n, authority in enumerate(recommendations.co_departments(quota), start=1):  # letters on file
+            batch_concurrence.record_letter(batch, actor=leader, authority=authority,
+                                            letter_number=f"会签〔2026〕{n}号", opinion="同意推荐")
+        recommendations.finalise(batch, actor=leader)
         for kind, name in (("summary_table", "浙江省推荐汇总表（盖章）.pdf"), ("letter", "浙江省推荐函（盖章）.pdf")):
             recommendations.attach_scan(batch, kind=kind, upload=SimpleUploadedFile(name, pdf), actor=leader)
         recommendations.submit_to_ministry(batch, actor=leader)  # opens an evaluation per application

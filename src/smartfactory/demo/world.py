@@ -178,8 +178,7 @@ def build_authorities() -> World:
         for name, dept, lead in departments:
             a = _authority(name, kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.PROVINCE, department=dept,
                            is_lead=lead, division=_division(province), parent=ministries[dept])
-            if lead:
-                by_key[province] = a
+            by_key[province if lead else f"{province}:{dept}"] = a
     for city, (name, province) in CITIES.items():
         by_key[city] = _authority(name, kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.CITY,
                                   department=Department.INDUSTRY, is_lead=True, division=_division(city),
@@ -317,6 +316,7 @@ ACCOUNTS = [
     ("demo-district", "李区县", Role.AUTHORITY_REVIEWER, "510107"),
     ("demo-city", "张市级", Role.AUTHORITY_LEADER, "510100"),
     ("demo-province", "赵省级", Role.AUTHORITY_LEADER, "510000"),
+    ("demo-province-ndrc", "何发改", Role.AUTHORITY_REVIEWER, "510000:development_reform"),  # a co-department (会签)
     ("demo-soe", "钱集团", Role.AUTHORITY_LEADER, "soe"),
     ("demo-ministry", "孙部委", Role.MINISTRY_STAFF, "ministry"),
     ("demo-expert", "周专家", Role.EXPERT, None),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartfactory.applications.enums import Action as AppAction
+from smartfactory.applications.queries import names_at_issue, with_current
 from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.applications.workflow import transition as app_transition
 from smartfactory.audit.services import record_event
@@ -497,6 +498,9 @@ def panel(campaign, tier: str, kind: str = "selection") -> list[dict]:
             "mean_z": round(statistics.fmean(zs), 2) if zs else None,
             "spread": round(max(totals) - min(totals), 2) if len(totals) >= 2 else None,
         })
+    names = names_at_issue([r["evaluation"].application for r in rows])
+    for row in rows:
+        row["enterprise"] = with_current(names[row["evaluation"].application_id])
     rows.sort(key=lambda r: (r["mean"] is None, -(r["mean"] or 0), str(r["evaluation"].pk)))
     for n, row in enumerate(rows, start=1):
         row["rank"] = n
@@ -511,7 +515,7 @@ def panel_xlsx(campaign, tier: str, kind: str = "selection") -> bytes:
     for r in panel(campaign, tier, kind):
         app = r["evaluation"].application
         rows.append({
-            "rank": r["rank"], "enterprise": app.factory.enterprise.name, "factory": app.factory.name,
+            "rank": r["rank"], "enterprise": r["enterprise"], "factory": app.factory.name,
             "state": r["evaluation"].state_label(), "mean": r["mean"], "mean_z": r["mean_z"], "spread": r["spread"],
             "scores": "；".join(f"{s['expert']} {s['total']:.2f}（z={s['z'] if s['z'] is not None else '—'}）" for s in r["scores"]),
             "pending": r["pending"],

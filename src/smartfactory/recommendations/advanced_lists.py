@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from smartfactory.applications.enums import State
 from smartfactory.applications.models import TierApplication
+from smartfactory.applications.queries import names_at_issue, with_current
 from smartfactory.audit.chain import sm3_hex
 from smartfactory.audit.services import record_event
 from smartfactory.errors import NotEligible, NotPermitted
@@ -68,12 +69,16 @@ def certified(campaign, authority: Authority) -> QuerySet[TierApplication]:
 
 
 def list_rows(campaign, authority: Authority) -> list[dict]:
+    """The rows as reported: each enterprise under its name at certification (with its current name
+    after a confirmed rename)."""
+    apps = list(certified(campaign, authority))
+    names = names_at_issue(apps)
     return [
-        {"no": n, "enterprise": a.factory.enterprise.name, "uscc": a.factory.enterprise.uscc, "factory": a.factory.name,
+        {"no": n, "enterprise": with_current(names[a.id]), "uscc": a.factory.enterprise.uscc, "factory": a.factory.name,
          "region": a.factory.enterprise.county.full_name, "industry": a.factory.enterprise.industry.name,
          "certificate": a.certificate_no, "date": timezone.localtime(a.decided_at).date().isoformat() if a.decided_at else "",
          "application": str(a.id)}
-        for n, a in enumerate(certified(campaign, authority), start=1)
+        for n, a in enumerate(apps, start=1)
     ]
 
 

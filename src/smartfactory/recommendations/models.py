@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartfactory.campaigns.models import Quota
@@ -32,6 +33,36 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quota} · {self.get_status_display()}"
+
+
+class BatchConcurrence(models.Model):
+    """A co-department's concurrence (会签) with one priority order of a recommendation batch: given
+    by the co-department's own account, or recorded by the recommender's leader with the
+    co-department's letter number (文号). A concurrence counts only for the order it was given on
+    (``order_hash``); reordering the batch asks for it again. Written only by
+    ``recommendations.concurrence`` (audited); the finalise guard reads it."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="concurrences")
+    authority = models.ForeignKey("organisations.Authority", verbose_name=_("会签部门"), on_delete=models.PROTECT,
+                                  related_name="+")
+    order = models.JSONField(_("会签时的推荐顺序"), default=list)
+    order_hash = models.CharField(max_length=64)
+    letter_number = models.CharField(_("会签函文号"), max_length=64, blank=True)
+    opinion = models.CharField(_("会签意见"), max_length=255, blank=True)
+    # empty only on rows imported with a prior year's history (there is no account to name)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(_("会签时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("推荐批次联合部门会签")
+        verbose_name_plural = _("推荐批次联合部门会签")
+        ordering = ["given_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["batch", "authority", "order_hash"],
+                                               name="one_batch_concurrence_per_order")]
+
+    def __str__(self) -> str:
+        return f"{self.batch} · {self.authority}"
 
 
 class LevelDossier(models.Model):

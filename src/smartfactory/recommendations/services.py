@@ -12,7 +12,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartfactory.applications.enums import QUOTA_STATES
 from smartfactory.applications.models import TierApplication
 from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import Stage
@@ -20,34 +19,16 @@ from smartfactory.campaigns.models import Quota
 from smartfactory.campaigns.services import ensure_before_deadline
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
-from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, MembershipStatus, Role
+from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, MembershipStatus, Role
 from smartfactory.organisations.models import Authority, Membership
 from smartfactory.organisations.queries import active_memberships, is_platform_admin
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
 
+from .concurrence import concurrences_for, ensure_batch_concurrence
 from .models import Batch, LevelDossier, StampedScan
+from .queries import co_departments, recommended, recommender_authority  # noqa: F401 (re-exported)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
-
-def recommender_authority(quota: Quota) -> Authority | None:
-    """The authority that recommends within this quota (the province's lead industry department,
-    XPCC, or the central-SOE group)."""
-    if quota.recommender == Quota.Recommender.CENTRAL_SOE:
-        return quota.soe_group
-    if quota.recommender == Quota.Recommender.XPCC:
-        return Authority.objects.filter(kind=AuthorityKind.XPCC, department=Department.INDUSTRY).first()
-    return Authority.objects.filter(kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.PROVINCE,
-                                    division_id=quota.province_code, department=Department.INDUSTRY).first()
-
-
-def co_departments(quota: Quota) -> list[Authority]:
-    authority = recommender_authority(quota)
-    if authority is None or authority.kind != AuthorityKind.GOVERNMENT:
-        return []
-    return list(Authority.objects.filter(kind=AuthorityKind.GOVERNMENT, level=authority.level,
-                                         division_id=authority.division_id).exclude(
-        Q(department=Department.INDUSTRY) | Q(pk=authority.pk)).order_by("department"))
 
 
 def _role(user, authority: Authority | None, roles) -> bool:
@@ -56,8 +37,14 @@ def _role(user, authority: Authority | None, roles) -> bool:
     ).exists()
 
 
+def acts_for_recommender(user, quota: Quota) -> bool:
+    """A reviewer or leader of the recommender itself (co-departments only read and concur)."""
+    return _role(user, recommender_authority(quota), [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER])
+
+
 def quotas_for_user(user):
-    """The quotas whose batches this user works on (as a reviewer or leader of the recommender)."""
+    """The quotas whose batches this user works on: as a reviewer or leader of the recommender, or of
+    one of its co-departments (which read the batch and concur with it; only the recommender acts)."""
     authority_ids = [m.authority_id for m in active_memberships(user)
                      if m.authority_id and m.role in (Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER)]
     authorities = Authority.objects.filter(pk__in=authority_ids)
@@ -67,7 +54,7 @@ def quotas_for_user(user):
             q |= Q(recommender=Quota.Recommender.CENTRAL_SOE, soe_group=a)
         elif a.kind == AuthorityKind.XPCC:
             q |= Q(recommender=Quota.Recommender.XPCC)
-        elif a.level == AuthorityLevel.PROVINCE and a.department == Department.INDUSTRY:
+        elif a.level == AuthorityLevel.PROVINCE:  # the lead department, or a co-department that concurs
             q |= Q(recommender=Quota.Recommender.PROVINCE, province_code=a.division_id)
     return Quota.objects.filter(q).select_related("campaign", "soe_group")
 
@@ -75,12 +62,6 @@ def quotas_for_user(user):
 def batch_for(quota: Quota) -> Batch:
     batch, _created = Batch.objects.get_or_create(quota=quota)
     return batch
-
-
-def recommended(quota: Quota):
-    return TierApplication.objects.filter(quota=quota, state__in=QUOTA_STATES).select_related(
-        "factory", "factory__enterprise", "factory__enterprise__county", "factory__enterprise__industry"
-    ).order_by("priority", "pk")
 
 
 def _locked(batch: Batch) -> Batch:
@@ -110,9 +91,10 @@ def reorder(batch: Batch, *, ordered_ids: list[str], actor) -> list[TierApplicat
 
 
 @transaction.atomic
-def finalise(batch: Batch, *, actor, concurrence: list[str]) -> Batch:
-    """The recommender's leader finalises the ordered batch; the co-departments' concurrence is
-    recorded. Side effects: status finalised; audit event recommendation.finalised."""
+def finalise(batch: Batch, *, actor) -> Batch:
+    """The recommender's leader finalises the ordered batch once every co-department has concurred
+    with its order (``concurrence.ensure_batch_concurrence``). Side effects: status finalised, the
+    co-departments' ids kept on the batch; audit event recommendation.finalised."""
     batch = _locked(batch)
     authority = recommender_authority(batch.quota)
     if not _role(actor, authority, [Role.AUTHORITY_LEADER]):
@@ -122,13 +104,13 @@ def finalise(batch: Batch, *, actor, concurrence: list[str]) -> Batch:
     _ensure_online_review_open(batch, authority)
     if not recommended(batch.quota).exists():
         raise NotEligible(_("尚无已推荐的申报，不能定稿。"))
-    _ensure_concurrence(batch, concurrence)
-    needed = {str(a.id) for a in co_departments(batch.quota)}
-    batch.status, batch.concurrence = Batch.Status.FINALISED, sorted(needed)
+    batch.concurrence = ensure_batch_concurrence(batch)
+    batch.status = Batch.Status.FINALISED
     batch.finalised_by, batch.finalised_at = actor, timezone.now()
     batch.save()
-    record_event("recommendation.finalised", actor=actor, obj=batch,
-                 after={"applications": [str(a.id) for a in recommended(batch.quota)], "concurrence": batch.concurrence})
+    record_event("recommendation.finalised", actor=actor, obj=batch, after={
+        "applications": [str(a.id) for a in recommended(batch.quota)], "concurrence": batch.concurrence,
+        "letters": {str(c.authority_id): c.letter_number for c in concurrences_for(batch) if c.letter_number}})
     return batch
 
 
@@ -145,14 +127,6 @@ def submit_to_ministry(batch: Batch, *, actor) -> Batch:
     _ensure_online_review_open(batch, authority)
     _ensure_scans(batch)
     return _mark_submitted(batch, actor=actor)
-
-
-@guard("P18")
-def _ensure_concurrence(batch: Batch, concurrence: list[str]) -> None:
-    missing = {str(a.id) for a in co_departments(batch.quota)} - set(concurrence)
-    if missing:
-        names = "、".join(Authority.objects.filter(pk__in=missing).values_list("name", flat=True))
-        raise NotEligible(_("定稿须记录联合部门的会签意见，尚缺：%(n)s") % {"n": names}, field="concurrence")
 
 
 @guard("R13")

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_POST
 from smartfactory.applications import content as content_rules
 from smartfactory.applications import services
 from smartfactory.applications.enums import QUOTA_STATES, Action, State
-from smartfactory.applications.queries import applications_for_user, review_queue_for_user
+from smartfactory.applications.queries import (
+    applications_for_user,
+    names_at_issue,
+    review_queue_for_user,
+    with_current,
+)
 from smartfactory.applications.recommender import location_notice
 from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, transition
 from smartfactory.console.views.concurrence import concurrence_panel
@@ -118,14 +123,16 @@ def certified_list(request):
     _require_authority(request)
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    apps = list(_certified(request, year))
+    names = names_at_issue(apps)
     rows = [
         {
-            "no": i, "enterprise": a.factory.enterprise.name, "uscc": a.factory.enterprise.uscc, "factory": a.factory.name,
+            "no": i, "enterprise": with_current(names[a.pk]), "uscc": a.factory.enterprise.uscc, "factory": a.factory.name,
             "region": a.factory.enterprise.county.full_name, "industry": a.factory.enterprise.industry.name,
             "certificate": a.certificate_no, "authority": a.current_authority.name,
             "date": timezone.localtime(a.decided_at).date(),
         }
-        for i, a in enumerate(_certified(request, year), start=1)
+        for i, a in enumerate(apps, start=1)
     ]
     title = _("%(y)s年度先进级智能工厂名单") % {"y": year}
     fmt = request.GET.get("format")

@@ -16,7 +16,7 @@ from smartfactory.documents.responses import content_disposition, pdf_response, 
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.queries import get_in_scope
 from smartfactory.organisations.rules import is_ministry_staff, is_platform_admin_user
-from smartfactory.recommendations import exports, services
+from smartfactory.recommendations import concurrence, exports, services
 from smartfactory.recommendations.models import StampedScan
 from smartfactory.regions.models import Division
 
@@ -46,6 +46,21 @@ def batch_list(request):
     return render(request, "console/recommendation_list.html", {"rows": rows})
 
 
+def _concurrence_panel(batch, user) -> dict | None:
+    """Each co-department with its concurrence on the current order (who, when, letter number), the
+    ones given on an earlier order, and the forms this user may use. None without co-departments."""
+    required = services.co_departments(batch.quota)
+    if not required:
+        return None
+    given = {c.authority_id: c for c in concurrence.concurrences_for(batch)}
+    return {
+        "rows": [(a, given.get(a.pk)) for a in required],
+        "stale": [c for c in concurrence.stale_concurrences(batch) if c.authority_id not in given],
+        "can_give": concurrence.can_give(user, batch), "can_record": concurrence.can_record_letter(user, batch),
+        "open": concurrence.awaiting_concurrence(batch),
+    }
+
+
 @login_required
 def batch_page(request, quota_id):
     quota = _quota(request, quota_id)
@@ -54,7 +69,8 @@ def batch_page(request, quota_id):
     return render(request, "console/recommendation_batch.html", {
         "quota": quota, "batch": batch, "apps": apps, "used": len(apps),
         "deadline_passed": services.deadline_passed(batch) and batch.status != batch.Status.SUBMITTED,
-        "co_departments": services.co_departments(quota), "scans": batch.scans.all(), "scan_kinds": StampedScan.Kind.choices,
+        "concurrence": _concurrence_panel(batch, request.user), "scans": batch.scans.all(),
+        "scan_kinds": StampedScan.Kind.choices, "can_act": services.acts_for_recommender(request.user, quota),
         "can_reopen": is_ministry_staff(request.user) or is_platform_admin_user(request.user),
         "subquotas": quota.city_subquotas.all(),
         "cities": Division.objects.filter(level="city", province_code=quota.province_code).order_by("code")
@@ -79,8 +95,18 @@ def batch_action(request, quota_id, action):
                 if 0 <= j < len(ids):
                     ids[i], ids[j] = ids[j], ids[i]
             services.reorder(batch, ordered_ids=ids, actor=request.user)
+        elif action == "concur":
+            concurrence.give(batch, actor=request.user, opinion=request.POST.get("opinion", ""))
+        elif action == "concurrence-letter":
+            chosen = request.POST.get("authority", "")
+            authority = next((a for a in services.co_departments(quota) if str(a.pk) == chosen), None)
+            if authority is None:
+                raise Http404
+            concurrence.record_letter(batch, actor=request.user, authority=authority,
+                                      letter_number=request.POST.get("letter_number", ""),
+                                      opinion=request.POST.get("opinion", ""))
         elif action == "finalise":
-            services.finalise(batch, actor=request.user, concurrence=request.POST.getlist("concurrence"))
+            services.finalise(batch, actor=request.user)
         elif action == "submit":
             services.submit_to_ministry(batch, actor=request.user)
         elif action == "subquota":
