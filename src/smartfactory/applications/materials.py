@@ -24,6 +24,7 @@ from smartfactory.errors import InvalidInput, NotEligible
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import Tier
 from smartfactory.uploads import PDF_OR_IMAGE
+from smartfactory.workflow import when_taken
 
 from .models import Attachment, IssuedCommitment, TierApplication
 
@@ -152,6 +153,7 @@ def materials_sound(ctx) -> None:
 
 
 @guard("R23")
+@when_taken
 def cooperation_acknowledged(ctx) -> None:
     """Excellent and leading: the applicant confirms, at this submission, that it will cooperate
     with on-site verification, technology promotion and case exchange."""

@@ -9,24 +9,25 @@ audit event in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from smartfactory.assessments.models import SelfAssessment
-from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.services import ensure_before_deadline
-from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import InvalidInput, NotEligible, TransitionNotAllowed
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Authority, Membership
 from smartfactory.organisations.rules import is_enterprise_user_of
 from smartfactory.organisations.services import record_tier_award
+from smartfactory.workflow import Available, Machine, Transition, available_actions, hides, when_taken
+from smartfactory.workflow import transition as run
 
+from . import notices
 from .chain import resolve_chain
 from .concurrence import ensure_concurrence, required_concurrence  # noqa: F401  (required_concurrence: re-exported)
 from .content import missing_fields
@@ -112,6 +113,7 @@ def complete(ctx: Context) -> None:
 
 
 @guard("R9")
+@when_taken
 def confidentiality_clear(ctx: Context) -> None:
     """Excellent and leading: no confidentiality finding in the book or its files left without a
     justification (the reviewers see the justification)."""
@@ -145,18 +147,21 @@ def returning_level_deadline(ctx: Context) -> None:
 
 
 @guard("P4")
+@when_taken
 def reason_required(ctx: Context) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请填写理由。"), field="reason")
 
 
 @guard("P5")
+@hides
 def not_last_step(ctx: Context) -> None:
     if ctx.app.current_step >= len(ctx.app.chain) - 1:
         raise TransitionNotAllowed(_("本级为最终审核层级，请作出认定决定。"))
 
 
 @guard("R3", "R13")
+@hides
 def last_step(ctx: Context) -> None:
     if ctx.app.current_step != len(ctx.app.chain) - 1:
         raise TransitionNotAllowed(_("只有最终审核层级可以认定。"))
@@ -179,12 +184,14 @@ def concurrence_recorded(ctx: Context) -> None:
 
 
 @guard("R3")
+@hides
 def advanced_only(ctx: Context) -> None:
     if ctx.app.tier != Tier.ADVANCED:
         raise TransitionNotAllowed(_("卓越级、领航级由推荐单位在名额内推荐，由六部门认定。"))
 
 
 @guard("R10", "R17")
+@hides
 def book_tier_only(ctx: Context) -> None:
     if ctx.app.tier not in BOOK_TIERS:
         raise TransitionNotAllowed(_("先进级由省级主管部门或中央企业集团认定，无需占用推荐名额。"))
@@ -337,28 +344,24 @@ def _approve(ctx: Context) -> None:
 def _return(ctx: Context) -> None:
     _review(ctx, Action.RETURN)
     ctx.app.returned_by_step = ctx.app.current_step
-    ctx.app.state = State.RETURNED
 
 
 def _reject(ctx: Context) -> None:
     _review(ctx, Action.REJECT)
-    ctx.app.state = State.REJECTED
 
 
 def _resubmit(ctx: Context) -> None:
     _new_version(ctx)
-    ctx.app.state = State.IN_REVIEW
 
 
 def _withdraw(ctx: Context) -> None:
-    ctx.app.state = State.WITHDRAWN
+    """Nothing but the state (the table's target)."""
 
 
 def _recommend(ctx: Context) -> None:
     _review(ctx, Action.RECOMMEND)
     ctx.app.quota = ctx.quota
     ctx.app.priority = ctx.priority
-    ctx.app.state = State.RECOMMENDED
 
 
 def _certify(ctx: Context) -> None:
@@ -369,89 +372,85 @@ def _certify(ctx: Context) -> None:
 
     app.certificate_no = next_certificate_no(authority, tier=app.tier, year=app.campaign.year)
     app.decided_at = timezone.now()
-    app.state = State.AWARDED
     record_tier_award(app.factory, actor=ctx.actor, year=app.campaign.year, tier=app.tier, authority=authority,
                       certificate_no=app.certificate_no, awarded_on=timezone.localdate())
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset
-    who: Callable
-    guards: tuple
-    effect: Callable
+def _context(app: TierApplication, actor, *, reason: str = "", concurrence: list[str] | None = None,
+             cooperation: bool = False) -> Context:
+    return Context(app=app, actor=actor, reason=reason or "", concurrence=list(concurrence or []),
+                   cooperation=cooperation)
 
 
+def _lock(app: TierApplication) -> TierApplication:
+    return TierApplication.objects.select_for_update(of=("self",)).select_related(
+        "factory", "factory__enterprise", "campaign", "current_authority").get(pk=app.pk)
+
+
+def _audited(app: TierApplication) -> dict:
+    return {"state": app.state, "step": app.current_step, "authority": str(app.current_authority_id or ""),
+            "version": app.version}
+
+
+T = Transition
 TABLE: dict[str, Transition] = {
-    Action.SUBMIT: Transition(frozenset({State.DRAFT}), is_applicant,
-                              (enterprise_deadline, eligible, complete, materials_sound, cooperation_acknowledged,
-                               confidentiality_clear), _submit),
-    Action.WITHDRAW: Transition(frozenset({State.IN_REVIEW}), is_applicant, (no_review_yet,), _withdraw),
-    Action.APPROVE: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, not_last_step), _approve),
-    Action.RETURN: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _return),
-    Action.REJECT: Transition(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _reject),
-    Action.RESUBMIT: Transition(frozenset({State.RETURNED}), is_applicant,
-                                (returning_level_deadline, eligible, complete, materials_sound, cooperation_acknowledged,
-                                 confidentiality_clear), _resubmit),
-    Action.CERTIFY: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
-                               (advanced_only, level_deadline, last_step, decided_recommender, concurrence_recorded),
-                               _certify),
-    Action.RECOMMEND: Transition(frozenset({State.IN_REVIEW}), is_current_leader,
-                                 (book_tier_only, level_deadline, last_step, decided_recommender, quota_available),
-                                 _recommend),
-    # the national decision, taken by the evaluation workflow when the six ministries decide
-    Action.NATIONAL_AWARD: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_approved_excellent,),
-                                      national_award),
-    Action.NATIONAL_CULTIVATE: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_approved_leading,),
-                                          national_cultivate),
-    Action.NATIONAL_DECLINE: Transition(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_not_approved,),
-                                        national_decline),
+    Action.SUBMIT: T(frozenset({State.DRAFT}), is_applicant,
+                     (enterprise_deadline, eligible, complete, materials_sound, cooperation_acknowledged,
+                      confidentiality_clear), _submit, notify=notices.on_submit),
+    Action.WITHDRAW: T(frozenset({State.IN_REVIEW}), is_applicant, (no_review_yet,), _withdraw, State.WITHDRAWN,
+                       notify=notices.on_withdraw),
+    Action.APPROVE: T(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, not_last_step), _approve,
+                      notify=notices.on_approve),
+    Action.RETURN: T(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _return,
+                     State.RETURNED, notify=notices.on_return),
+    Action.REJECT: T(frozenset({State.IN_REVIEW}), is_current_reviewer, (level_deadline, reason_required), _reject,
+                     State.REJECTED, notify=notices.on_reject),
+    Action.RESUBMIT: T(frozenset({State.RETURNED}), is_applicant,
+                       (returning_level_deadline, eligible, complete, materials_sound, cooperation_acknowledged,
+                        confidentiality_clear), _resubmit, State.IN_REVIEW, notify=notices.on_resubmit),
+    Action.CERTIFY: T(frozenset({State.IN_REVIEW}), is_current_leader,
+                      (advanced_only, level_deadline, last_step, decided_recommender, concurrence_recorded),
+                      _certify, State.AWARDED, notify=notices.on_certify),
+    Action.RECOMMEND: T(frozenset({State.IN_REVIEW}), is_current_leader,
+                        (book_tier_only, level_deadline, last_step, decided_recommender, quota_available),
+                        _recommend, State.RECOMMENDED, notify=notices.on_recommend),
+    # the national decision, taken by the evaluation workflow when the six ministries decide (the
+    # enterprise is told there, with the decision's number)
+    Action.NATIONAL_AWARD: T(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_approved_excellent,),
+                             national_award, offered=False),
+    Action.NATIONAL_CULTIVATE: T(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_approved_leading,),
+                                 national_cultivate, offered=False),
+    Action.NATIONAL_DECLINE: T(frozenset({State.RECOMMENDED}), is_miit_staff, (evaluation_not_approved,),
+                               national_decline, offered=False, notify=notices.on_national_decline),
     # the acceptance of a 领航级 cultivation object, taken when the six ministries decide it
-    Action.NATIONAL_ACCEPT: Transition(frozenset({State.CULTIVATING}), is_miit_staff, (acceptance_approved,),
-                                       national_accept),
+    Action.NATIONAL_ACCEPT: T(frozenset({State.CULTIVATING}), is_miit_staff, (acceptance_approved,),
+                              national_accept, offered=False),
 }
 NATIONAL_ACTIONS = {Action.NATIONAL_AWARD, Action.NATIONAL_CULTIVATE, Action.NATIONAL_DECLINE, Action.NATIONAL_ACCEPT}
 
+MACHINE = Machine(
+    name="application", model=TierApplication, table=TABLE, context=_context, lock=_lock, audit=_audited,
+    after=lambda ctx, action: {"certificate_no": ctx.app.certificate_no},
+    labels=lambda action: str(Action(action).label), state_label=lambda state: str(State(state).label),
+    refused=gettext_noop("申报当前为“%(s)s”，不能执行“%(a)s”。"),
+)
+
+
+def available(app: TierApplication, user) -> list[Available]:
+    """The actions this user can take now, or sees disabled with the reason (pages, API, to-dos)."""
+    return available_actions(MACHINE, app, user)
+
 
 def allowed_actions(app: TierApplication, user) -> list[str]:
-    """Actions the table allows this user in this state (guards are checked when taken). Buttons in
-    the UI and the API's ``actions`` come from here."""
-    return [a for a, t in TABLE.items() if app.state in t.sources and a not in NATIONAL_ACTIONS and t.who(user, app)
-            and not (a == Action.APPROVE and app.current_step >= len(app.chain) - 1)
-            and not (a == Action.CERTIFY and (app.current_step != len(app.chain) - 1 or app.tier in BOOK_TIERS))
-            and not (a == Action.RECOMMEND and (app.current_step != len(app.chain) - 1 or app.tier not in BOOK_TIERS))]
+    """The actions offered to this user in this state (enabled or not): the table's state and
+    who-may, without the actions the chain position rules out."""
+    return [a.action for a in available(app, user)]
 
 
 def transition(app: TierApplication, action: str, *, actor, reason: str = "",
                concurrence: list[str] | None = None, cooperation: bool = False) -> TierApplication:
-    """Take ``action`` on the application. Side effects, in order: row lock; who-may and guards;
-    the effect (state, chain position, version, review row, tier history on certification); save;
-    audit event ``application.<action>`` with before/after. All or nothing."""
-    rule = TABLE.get(action)
-    if rule is None:
-        raise InvalidInput(_("未知的操作：%(a)s") % {"a": action}, field="action")
-    with transaction.atomic():
-        app = TierApplication.objects.select_for_update(of=("self",)).select_related(
-            "factory", "factory__enterprise", "campaign", "current_authority"
-        ).get(pk=app.pk)
-        if app.state not in rule.sources:
-            raise TransitionNotAllowed(
-                _("申报当前为“%(s)s”，不能执行“%(a)s”。") % {"s": State(app.state).label, "a": Action(action).label}
-            )
-        if not rule.who(actor, app):
-            raise NotPermitted()
-        ctx = Context(app=app, actor=actor, reason=reason or "", concurrence=list(concurrence or []),
-                      cooperation=cooperation)
-        for guard in rule.guards:
-            guard(ctx)
-        before = {"state": app.state, "step": app.current_step, "authority": str(app.current_authority_id or ""),
-                  "version": app.version}
-        rule.effect(ctx)
-        app.save()
-        record_event(
-            f"application.{action}", actor=actor, obj=app, before=before,
-            after={"state": app.state, "step": app.current_step, "authority": str(app.current_authority_id or ""),
-                   "version": app.version, "certificate_no": app.certificate_no},
-            reason=ctx.reason,
-        )
-    return app
+    """Take ``action`` on the application through the engine (``smartfactory.workflow``): row lock;
+    who-may and guards; the effect (state, chain position, version, review row, tier history on
+    certification); save; audit event ``application.<action>`` with before/after; the notices of
+    the row. All or nothing."""
+    return run(MACHINE, app, action, actor=actor, reason=reason, concurrence=concurrence, cooperation=cooperation)

@@ -11,7 +11,8 @@ from smartfactory.applications import book as book_rules
 from smartfactory.applications import services
 from smartfactory.applications.enums import Action
 from smartfactory.applications.queries import applications_for_user
-from smartfactory.applications.workflow import allowed_actions, transition
+from smartfactory.applications.workflow import available as workflow_available
+from smartfactory.applications.workflow import transition
 from smartfactory.campaigns.models import Campaign
 from smartfactory.errors import Conflict, NotEligible
 from smartfactory.organisations.queries import factories_for_user, get_in_scope
@@ -43,6 +44,12 @@ class AttachmentOut(Schema):
     manual_check: str = ""  # 需人工核查: why the confidentiality scan could not read the file
 
 
+class BlockedOut(Schema):
+    action: str
+    label: str
+    reason: str
+
+
 class ApplicationOut(Schema):
     id: UUID
     factory: UUID
@@ -57,6 +64,7 @@ class ApplicationOut(Schema):
     attachments: list[AttachmentOut]
     versions: list[VersionOut]
     actions: list[str]
+    blocked: list[BlockedOut] = []
 
 
 class EntryIn(Schema):
@@ -77,7 +85,10 @@ class NotEligibleOut(Schema):
     reasons: list[str]
 
 
-def _out(app, user) -> dict:
+def _out(app, user, *, with_actions: bool = True) -> dict:
+    """``actions``: what the caller could do now (would succeed); ``blocked``: what it is offered but
+    a guard refuses, with the reason. The list leaves both empty (one application: GET it)."""
+    available = workflow_available(app, user) if with_actions else []
     entries = services.entries_of(app)
     return {
         "id": app.id, "factory": app.factory_id, "enterprise_uscc": app.factory.enterprise.uscc, "tier": app.tier,
@@ -91,7 +102,8 @@ def _out(app, user) -> dict:
         "versions": [{"number": v.number, "submitted_at": v.submitted_at, "verification_code": v.verification_code,
                       "content_hash": v.content_hash, "cooperation": v.snapshot.get("cooperation")}
                      for v in app.versions.all()],
-        "actions": [str(a) for a in allowed_actions(app, user)],
+        "actions": [a.action for a in available if a.enabled],
+        "blocked": [{"action": a.action, "label": a.label, "reason": a.reason} for a in available if not a.enabled],
     }
 
 
@@ -102,7 +114,7 @@ def list_applications(request, state: str | None = None):
     qs = applications_for_user(request.user).prefetch_related("attachments", "versions").order_by("-created_at")
     if state:
         qs = qs.filter(state=state)
-    return [_out(a, request.user) for a in qs[:500]]
+    return [_out(a, request.user, with_actions=False) for a in qs[:500]]
 
 
 @router.post("", response={201: ApplicationOut, 422: NotEligibleOut})

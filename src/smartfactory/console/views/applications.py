@@ -21,7 +21,7 @@ from smartfactory.applications.queries import (
     with_current,
 )
 from smartfactory.applications.recommender import location_notice
-from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, transition
+from smartfactory.applications.workflow import BOOK_TIERS, available, transition
 from smartfactory.console.views.concurrence import concurrence_panel
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.documents.pdf import render_pdf
@@ -56,7 +56,7 @@ def application_list(request):
 def application_detail(request, application_id):
     _require_authority(request)
     app = get_in_scope(applications_for_user(request.user), id=application_id)
-    actions = [a for a in allowed_actions(app, request.user) if a in REVIEWER_ACTIONS]
+    actions = [a for a in available(app, request.user) if a.action in REVIEWER_ACTIONS]
     fields = [(label, app.content.get(key, "")) for key, label, _kind, _req in content_rules.fields_for(app.tier)]
     book_sections = []
     latest = app.versions.order_by("-number").first()
@@ -69,7 +69,7 @@ def application_detail(request, application_id):
     return render(request, "console/application_detail.html", {
         "book_sections": book_sections, "latest": latest, "attachments": app.attachments.all(),
         "location_notice": location_notice(app),
-        "app": app, "fields": fields, "actions": [(a, Action(a).label) for a in actions],
+        "app": app, "fields": fields, "actions": actions,
         "changes": services.changes_since_return(app) if app.version > 1 else [],
         "reviews": app.reviews.select_related("authority", "reviewer"),
         "concurrence": concurrence_panel(app, request.user),

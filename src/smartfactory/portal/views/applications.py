@@ -15,7 +15,7 @@ from smartfactory.applications.chain import chain_steps
 from smartfactory.applications.deadlines import return_notice
 from smartfactory.applications.enums import Action
 from smartfactory.applications.queries import applications_for_user
-from smartfactory.applications.workflow import BOOK_TIERS, allowed_actions, transition
+from smartfactory.applications.workflow import BOOK_TIERS, available, transition
 from smartfactory.campaigns.services import require_open_campaign
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.changes import changes_since
@@ -71,9 +71,9 @@ def application_page(request, application_id):
         else:
             messages.success(request, _("已保存。"))
             return redirect("portal:application", application_id=app.id)
-    actions = [a for a in allowed_actions(app, request.user) if a in APPLICANT_ACTIONS]
     return render(request, "portal/application.html", {
-        "app": app, "form": form, "editable": editable, "actions": [(a, Action(a).label) for a in actions],
+        "app": app, "form": form, "editable": editable,
+        "actions": [a for a in available(app, request.user) if a.action in APPLICANT_ACTIONS],
         "reviews": app.reviews.select_related("authority", "reviewer"),
         "return_notice": return_notice(app), "chain_steps": chain_steps(app),
         "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),

@@ -19,7 +19,7 @@ from smartfactory.applications.eligibility import expert_judged, reasons_not_eli
 from smartfactory.applications.enums import Action, State
 from smartfactory.applications.models import ApplicationVersion, Attachment
 from smartfactory.applications.queries import applications_for_user
-from smartfactory.applications.workflow import allowed_actions
+from smartfactory.applications.workflow import available
 from smartfactory.assessments.models import SelfAssessment
 from smartfactory.documents.responses import pdf_response
 from smartfactory.errors import Conflict, ProgrammeError
@@ -76,7 +76,7 @@ def book_page(request, app):
         "attachments": app.attachments.all(), "kinds": Attachment.Kind.choices, "required_kinds": required,
         "levels": document["kpi_benchmark_levels"], "findings": services.scan(app) if editable else
         app.confidentiality.get("findings", []),
-        "actions": [(a, Action(a).label) for a in allowed_actions(app, request.user) if a in APPLICANT_ACTIONS],
+        "actions": [a for a in available(app, request.user) if a.action in APPLICANT_ACTIONS],
         "latest": latest, "reviews": app.reviews.select_related("authority"),
         "return_notice": return_notice(app),
         "milestone_limit": services.latest_milestone_date(app),
