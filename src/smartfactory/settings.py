@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "smartfactory.organisations.context_processors.roles",
                 "smartfactory.notifications.context_processors.unread",
+                "smartfactory.todo.views.count",
             ],
         },
     },

@@ -4,6 +4,7 @@ from django.urls import include, path
 from smartfactory.accounts import views as account_views
 from smartfactory.api.urls import api
 from smartfactory.portal.views.verify import verify
+from smartfactory.todo import views as todo_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("console/supervision/", include("smartfactory.supervision.urls_console")),
     path("verify/<str:code>/", verify, name="verify"),
     path("notifications/", include("smartfactory.notifications.urls")),
+    path("todo/", todo_views.todo_page, name="todo"),
     path("", include("smartfactory.cultivation.urls")),
     path("", include("smartfactory.evaluation.urls")),
     path("public/", include("smartfactory.publicsite.urls")),

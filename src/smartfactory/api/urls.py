@@ -19,6 +19,7 @@ from .routers import (
     recommendations,
     regions,
     supervision,
+    todo,
 )
 
 api = NinjaAPI(
@@ -43,4 +44,5 @@ api.add_router("/advanced-lists", advanced_lists.router)
 api.add_router("/public", public.router)
 api.add_router("/cultivations", cultivation.router)
 api.add_router("/supervision", supervision.router)
+api.add_router("/todo", todo.router)
 api.add_router("", evaluation.router)

@@ -14,17 +14,25 @@ application, through ``cultivation.acceptance.transition``, in the same transact
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from smartfactory.applications.workflow import is_miit_staff
-from smartfactory.audit.services import record_event
-from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import InvalidInput, NotEligible, TransitionNotAllowed
 from smartfactory.guards import guard
+from smartfactory.workflow import (
+    Available,
+    Machine,
+    Notice,
+    Transition,
+    available_actions,
+    offered,
+    when_taken,
+)
+from smartfactory.workflow import transition as run
 
 from .models import Assignment, Evaluation
 from .models import EvaluationState as S
@@ -56,6 +64,7 @@ class Ctx:
     evaluation: Evaluation
     actor: object
     reason: str = ""
+    extra: dict = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ who may
@@ -73,12 +82,14 @@ def recommender(user, evaluation: Evaluation) -> bool:
 
 # ------------------------------------------------------------------ guards
 @guard("P4")
+@when_taken
 def reason_required(ctx: Ctx) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请填写理由。"), field="reason")
 
 
 @guard("P8")
+@when_taken
 def override_needs_reason(ctx: Ctx) -> None:
     """Passing an application whose automatic checks failed needs the reason on record."""
     failed = [c for c in ctx.evaluation.auto_checks if not c.get("ok")]
@@ -124,8 +135,6 @@ def _formal(verdict: str):
         e.formal_verdict, e.formal_reasons = verdict, ctx.reason
         e.checked_by, e.checked_at = ctx.actor, timezone.now()
         e.state = S.EXPERT_REVIEW if verdict == "pass" else S.RETURNED
-        if verdict == "fail":
-            _notify_recommender(e, ctx.reason)
     return effect
 
 
@@ -134,82 +143,122 @@ def _resubmit(ctx: Ctx) -> None:
 
     ctx.evaluation.auto_checks = checks_for(ctx.evaluation)
     ctx.evaluation.formal_verdict = ""
-    ctx.evaluation.state = S.AWAITING_CHECK
 
 
-def _to(state: str):
-    def effect(ctx: Ctx) -> None:
-        ctx.evaluation.state = state
-        if state in (S.NOT_APPROVED, S.DEFERRED):
-            ctx.evaluation.outcome_reason = ctx.reason
-    return effect
+def _outcome(ctx: Ctx) -> None:
+    ctx.evaluation.outcome_reason = ctx.reason
 
 
-def _notify_recommender(evaluation: Evaluation, reason: str) -> None:
-    from smartfactory.notifications.services import authority_users, notify
-    from smartfactory.recommendations.services import recommender_authority
+def _recommender_users(evaluation: Evaluation) -> list:
+    from smartfactory.notifications.services import authority_users
+    from smartfactory.recommendations.queries import recommender_authority
 
     authority = recommender_authority(evaluation.application.quota) if evaluation.application.quota_id else None
-    if authority is not None:
-        notify(authority_users(authority), kind="evaluation.returned",
-               title=_("形式审查退回：%(f)s") % {"f": evaluation.application.factory.name}, body=reason,
-               link=f"/console/evaluation/{evaluation.pk}/")
+    return authority_users(authority) if authority is not None else []
 
 
-@dataclass(frozen=True)
-class Rule:
-    sources: frozenset
-    who: Callable
-    guards: tuple
-    effect: Callable
+def _enterprise_users(evaluation: Evaluation) -> list:
+    from smartfactory.notifications.services import enterprise_users
+
+    return enterprise_users(evaluation.application.factory.enterprise)
 
 
-TABLE: dict[str, Rule] = {
-    Act.FORMAL_PASS: Rule(frozenset({S.AWAITING_CHECK}), ministry, (override_needs_reason,), _formal("pass")),
-    Act.FORMAL_FAIL: Rule(frozenset({S.AWAITING_CHECK}), ministry, (reason_required,), _formal("fail")),
-    Act.RESUBMIT: Rule(frozenset({S.RETURNED}), recommender, (), _resubmit),
-    Act.TO_SITE_VISIT: Rule(frozenset({S.EXPERT_REVIEW}), ministry, (scoring_complete,), _to(S.SITE_VISIT)),
-    Act.PROPOSE: Rule(frozenset({S.SITE_VISIT}), ministry, (site_visit_passed, publicity_attached), _to(S.PROPOSED)),
-    Act.WITHDRAW: Rule(frozenset({S.PROPOSED}), ministry, (reason_required,), _to(S.NOT_APPROVED)),
-    Act.APPROVE: Rule(frozenset({S.PROPOSED}), ministry, (publicity_attached,), _to(S.APPROVED)),
-    Act.REJECT: Rule(frozenset({S.AWAITING_CHECK, S.EXPERT_REVIEW, S.SITE_VISIT}), ministry, (reason_required,),
-                     _to(S.NOT_APPROVED)),
-    Act.DEFER: Rule(frozenset({S.AWAITING_CHECK, S.EXPERT_REVIEW, S.SITE_VISIT}), ministry, (acceptance_only, reason_required),
-                    _to(S.DEFERRED)),
+def _on_formal_fail(ctx: Ctx) -> list[Notice]:
+    e = ctx.evaluation
+    return [
+        Notice(_recommender_users(e), kind="evaluation.returned",
+               title=_("形式审查退回：%(f)s") % {"f": e.application.factory.name}, body=ctx.reason,
+               link=f"/console/evaluation/{e.pk}/"),
+        Notice(_enterprise_users(e), kind="evaluation.returned",
+               title=_("国家评审形式审查退回推荐单位：%(f)s") % {"f": e.application.factory.name},
+               body=_("理由：%(r)s。请配合推荐单位补正材料。") % {"r": ctx.reason},
+               link=f"/portal/applications/{e.application_id}/"),
+    ]
+
+
+def _on_resubmit(ctx: Ctx) -> list[Notice]:
+    from smartfactory.notifications.services import authority_users
+    from smartfactory.organisations.enums import AuthorityKind
+    from smartfactory.organisations.models import Authority
+
+    e = ctx.evaluation
+    miit = Authority.objects.filter(kind=AuthorityKind.MINISTRY, is_lead=True).first()
+    return [Notice(authority_users(miit) if miit else [], kind="evaluation.resubmitted",
+                   title=_("推荐单位已补正后重新报送：%(f)s") % {"f": e.application.factory.name},
+                   body=_("请重新进行形式审查。"), link=f"/console/evaluation/{e.pk}/")]
+
+
+def _on_reject(ctx: Ctx) -> list[Notice]:
+    e = ctx.evaluation
+    title = _("国家评审未通过：%(f)s") % {"f": e.application.factory.name}
+    return [Notice(_enterprise_users(e), kind="evaluation.rejected", title=title, body=_("理由：%(r)s") % {"r": ctx.reason},
+                   link=f"/portal/applications/{e.application_id}/"),
+            Notice(_recommender_users(e), kind="evaluation.rejected", title=title, body=ctx.reason,
+                   link=f"/console/evaluation/{e.pk}/")]
+
+
+def _on_site_visit(ctx: Ctx) -> list[Notice]:
+    e = ctx.evaluation
+    return [Notice(_enterprise_users(e), kind="evaluation.to_site_visit",
+                   title=_("已转入现场核查：%(f)s") % {"f": e.application.factory.name},
+                   body=_("工业和信息化部将另行通知核查日期，请做好准备。"), link=f"/portal/applications/{e.application_id}/")]
+
+
+T = Transition
+TABLE: dict[str, Transition] = {
+    Act.FORMAL_PASS: T(frozenset({S.AWAITING_CHECK}), ministry, (override_needs_reason,), _formal("pass")),
+    Act.FORMAL_FAIL: T(frozenset({S.AWAITING_CHECK}), ministry, (reason_required,), _formal("fail"),
+                       notify=_on_formal_fail),
+    Act.RESUBMIT: T(frozenset({S.RETURNED}), recommender, (), _resubmit, S.AWAITING_CHECK, notify=_on_resubmit),
+    Act.TO_SITE_VISIT: T(frozenset({S.EXPERT_REVIEW}), ministry, (scoring_complete,), None, S.SITE_VISIT,
+                         notify=_on_site_visit),
+    # 公示, decision and acceptance: taken from their own pages (the publicity's and the acceptance's)
+    Act.PROPOSE: T(frozenset({S.SITE_VISIT}), ministry, (site_visit_passed, publicity_attached), None, S.PROPOSED,
+                   offered=False),
+    Act.WITHDRAW: T(frozenset({S.PROPOSED}), ministry, (reason_required,), _outcome, S.NOT_APPROVED, offered=False),
+    Act.APPROVE: T(frozenset({S.PROPOSED}), ministry, (publicity_attached,), None, S.APPROVED, offered=False),
+    Act.REJECT: T(frozenset({S.AWAITING_CHECK, S.EXPERT_REVIEW, S.SITE_VISIT}), ministry, (reason_required,),
+                  _outcome, S.NOT_APPROVED, notify=_on_reject),
+    Act.DEFER: T(frozenset({S.AWAITING_CHECK, S.EXPERT_REVIEW, S.SITE_VISIT}), ministry, (acceptance_only, reason_required),
+                 _outcome, S.DEFERRED, offered=False),
 }
 
 
+def _then(ctx: Ctx, action: str) -> None:
+    """Closing an acceptance evaluation (not approved, deferred) moves its acceptance application in
+    the same transaction (``ctx.extra`` carries what it needs, e.g. ``ends_on`` of a deferral)."""
+    evaluation = ctx.evaluation
+    if evaluation.kind == "acceptance" and evaluation.state in (S.NOT_APPROVED, S.DEFERRED):
+        from smartfactory.cultivation import acceptance
+
+        acceptance.conclude(evaluation, actor=ctx.actor, reason=ctx.reason, **ctx.extra)
+
+
+MACHINE = Machine(
+    name="evaluation", model=Evaluation, table=TABLE,
+    context=lambda evaluation, actor, reason="", **extra: Ctx(evaluation=evaluation, actor=actor, reason=reason or "",
+                                                              extra=extra),
+    lock=lambda e: Evaluation.objects.select_for_update(of=("self",)).select_related(
+        "application", "application__factory", "application__factory__enterprise", "campaign").get(pk=e.pk),
+    after=lambda ctx, action: {"application": str(ctx.evaluation.application_id)},
+    then=_then, labels=lambda action: str(LABELS[action]), state_label=lambda state: str(S(state).label),
+    refused=gettext_noop("当前为“%(s)s”，不能执行“%(a)s”。"),
+)
+
+
+def available(evaluation: Evaluation, user) -> list[Available]:
+    return available_actions(MACHINE, evaluation, user)
+
+
 def allowed(evaluation: Evaluation, user) -> list[str]:
-    return [a for a, r in TABLE.items() if evaluation.state in r.sources and r.who(user, evaluation)
-            and a not in (Act.PROPOSE, Act.APPROVE, Act.WITHDRAW, Act.DEFER)]  # 公示, decision and acceptance pages
+    """The actions offered on the evaluation page (enabled or not); the 公示, decision and acceptance
+    steps have their own pages."""
+    return offered(MACHINE, evaluation, user)
 
 
 def transition(evaluation: Evaluation, action: str, *, actor, reason: str = "", **extra) -> Evaluation:
-    """Take ``action``. Side effects: row lock; who-may and guards; the effect; save; audit event
+    """Take ``action`` through the engine: row lock; who-may and guards; the effect; save; audit event
     ``evaluation.<action>`` with before/after; for an acceptance evaluation that ends not approved or
-    deferred, the acceptance application's matching transition (``extra`` carries what it needs,
-    e.g. ``ends_on`` of a deferral) — all in one transaction."""
-    rule = TABLE.get(action)
-    if rule is None:
-        raise InvalidInput(_("未知的操作：%(a)s") % {"a": action}, field="action")
-    with transaction.atomic():
-        evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related(
-            "application", "application__factory", "application__factory__enterprise", "campaign").get(pk=evaluation.pk)
-        if evaluation.state not in rule.sources:
-            raise TransitionNotAllowed(_("当前为“%(s)s”，不能执行“%(a)s”。") % {
-                "s": S(evaluation.state).label, "a": LABELS[action]})
-        if not rule.who(actor, evaluation):
-            raise NotPermitted()
-        ctx = Ctx(evaluation=evaluation, actor=actor, reason=reason or "")
-        for guard in rule.guards:
-            guard(ctx)
-        before = evaluation.state
-        rule.effect(ctx)
-        evaluation.save()
-        record_event(f"evaluation.{action}", actor=actor, obj=evaluation, before={"state": before},
-                     after={"state": evaluation.state, "application": str(evaluation.application_id)}, reason=ctx.reason)
-        if evaluation.kind == "acceptance" and evaluation.state in (S.NOT_APPROVED, S.DEFERRED):
-            from smartfactory.cultivation import acceptance
-
-            acceptance.conclude(evaluation, actor=actor, reason=ctx.reason, **extra)
-    return evaluation
+    deferred, the acceptance application's matching transition — all in one transaction; then the
+    notices of the row."""
+    return run(MACHINE, evaluation, action, actor=actor, reason=reason, **extra)

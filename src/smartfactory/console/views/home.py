@@ -13,6 +13,7 @@ from smartfactory.organisations.queries import (
     factories_for_user,
     tier_awards_for_user,
 )
+from smartfactory.todo.views import todo_for_request
 
 
 @login_required
@@ -22,7 +23,8 @@ def home(request):
     roles = {m.role for m in memberships}
     if not roles or roles <= {Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_MEMBER}:
         return redirect("portal:home")
-    context = {"memberships": memberships, "is_expert_only": roles == {Role.EXPERT}}
+    context = {"memberships": memberships, "is_expert_only": roles == {Role.EXPERT},
+               "todo_items": todo_for_request(request)}
     if context["is_expert_only"]:
         from smartfactory.evaluation.queries import evaluations_for_user, expert_of
 

@@ -8,6 +8,7 @@ from smartfactory.campaigns.services import calendar_for, current_campaign
 from smartfactory.organisations.enums import ENTERPRISE_ROLES, MembershipStatus
 from smartfactory.organisations.models import Membership
 from smartfactory.organisations.queries import active_memberships, enterprises_for_user
+from smartfactory.todo.views import todo_for_request
 
 
 @login_required
@@ -30,5 +31,5 @@ def home(request):
             calendars.append((e, calendar_for(campaign, enterprise=e)))
     return render(request, "portal/home.html", {
         "enterprises": enterprises, "admin_of": admin_of, "pending_own": pending_own, "campaign": campaign,
-        "calendars": calendars,
+        "calendars": calendars, "todo_items": todo_for_request(request),
     })
