@@ -23,7 +23,7 @@ from smartfactory.applications.enums import State
 from smartfactory.applications.models import TierApplication
 from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.campaigns.enums import Stage
-from smartfactory.campaigns.services import deadline_for
+from smartfactory.campaigns.services import deadline_for, format_deadline
 from smartfactory.evaluation.models import Assignment, Evaluation, EvaluationState
 from smartfactory.organisations.enums import MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Membership
@@ -47,6 +47,11 @@ class Item:
         if self.deadline is None:
             return None
         return (timezone.localtime(self.deadline).date() - timezone.localdate()).days
+
+    @property
+    def deadline_text(self) -> str:
+        """As officials write it: an end-of-day deadline reads "2025-07-18 24:00"."""
+        return format_deadline(self.deadline) if self.deadline is not None else ""
 
     @property
     def overdue(self) -> bool:
