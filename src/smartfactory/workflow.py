@@ -61,6 +61,7 @@ class Notice:
     title: str
     body: str = ""
     link: str = ""
+    dedupe_key: str = ""  # one occurrence: never told twice
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def transition(machine: Machine, obj, action: str, *, actor, **given):
     if row is None:
         raise InvalidInput(_("未知的操作：%(a)s") % {"a": action}, field="action")
     with transaction.atomic():
-        obj = _locked(machine, obj) if obj.pk is not None else obj
+        obj = obj if obj._state.adding else _locked(machine, obj)  # a new object is created by its first action
         before_state = _state(machine, obj)
         if before_state not in row.sources:
             raise TransitionNotAllowed(_(machine.refused) % {"s": machine.state_label(before_state),
@@ -157,7 +158,8 @@ def _send(notices: Iterable[Notice]) -> None:
     for notice in notices:
         users = [u for u in notice.users if u is not None]
         if users:
-            notify(users, kind=notice.kind, title=notice.title, body=notice.body, link=notice.link)
+            notify(users, kind=notice.kind, title=notice.title, body=notice.body, link=notice.link,
+                   dedupe_key=notice.dedupe_key)
 
 
 def available_actions(machine: Machine, obj, user) -> list[Available]:

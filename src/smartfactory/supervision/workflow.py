@@ -20,20 +20,20 @@ of the decision, the opening authority of the response.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, DeadlinePassed, InvalidInput, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AwardStatus, Tier
 from smartfactory.organisations.models import Authority, TierAward
+from smartfactory.workflow import Available, Machine, Notice, Transition, available_actions, offered
+from smartfactory.workflow import transition as run
 
 from .consequences import end_cultivation_without_ground
 from .enums import OPEN_STATES, Action, CaseKind, CaseState, ItemResult, Measure
@@ -187,13 +187,11 @@ def _open(ctx: Context) -> None:
     case.opened_by, case.opened_at = ctx.actor, timezone.now()
     case.response_due = timezone.localdate() + timedelta(days=policy().response_days)
     case.description = case.description.strip()
-    _on_commit_notify_enterprise(case, "supervision.notice", _notice_title(case), _notice_body(case), "notice")
 
 
 def _respond(ctx: Context) -> None:
     case = ctx.case
     case.response, case.responded_at, case.responded_by = ctx.response.strip(), timezone.now(), ctx.actor
-    _on_commit_notify_authority(case)
 
 
 def _decision(status: str | None):
@@ -203,8 +201,6 @@ def _decision(status: str | None):
         if status is not None:
             _set_award_status(ctx, status, ctx.reason)
             end_cultivation_without_ground(case.award, actor=ctx.actor, reason=ctx.reason)
-        _on_commit_notify_enterprise(case, "supervision.decision", _decision_title(case, status),
-                                     case.decision_reason, "decision")
     return effect
 
 
@@ -212,8 +208,6 @@ def _lift(ctx: Context) -> None:
     case = ctx.case
     case.lift_reason, case.lifted_at, case.lifted_by = ctx.reason.strip(), timezone.now(), ctx.actor
     _set_award_status(ctx, AwardStatus.ACTIVE, ctx.reason)
-    _on_commit_notify_enterprise(case, "supervision.decision", _decision_title(case, AwardStatus.ACTIVE),
-                                 case.lift_reason, "lift")
 
 
 # ------------------------------------------------------------------ notifications (after the commit)
@@ -242,97 +236,108 @@ def _decision_title(case: SupervisionCase, status: str | None) -> str:
     return _("监督事项决定：%(a)s %(w)s") % {"a": _award_label(case), "w": words[status]}
 
 
-def _on_commit_notify_enterprise(case: SupervisionCase, kind: str, title: str, body: str, occasion: str) -> None:
-    from smartfactory.notifications.services import enterprise_users, notify
+def _tell_enterprise(case: SupervisionCase, kind: str, title: str, body: str, occasion: str) -> Notice:
+    from smartfactory.notifications.services import enterprise_users
 
-    enterprise, link = case.award.factory.enterprise, reverse("supervision_portal:case", args=[case.pk])
-    dedupe = f"supervision:{case.pk}:{occasion}"
-    transaction.on_commit(lambda: notify(enterprise_users(enterprise), kind=kind, title=title, body=body, link=link,
-                                         dedupe_key=dedupe))
+    return Notice(enterprise_users(case.award.factory.enterprise), kind=kind, title=title, body=body,
+                  link=reverse("supervision_portal:case", args=[case.pk]), dedupe_key=f"supervision:{case.pk}:{occasion}")
 
 
-def _on_commit_notify_authority(case: SupervisionCase) -> None:
-    from smartfactory.notifications.services import authority_users, notify
+def _on_open(ctx: Context) -> list[Notice]:
+    case = ctx.case
+    return [_tell_enterprise(case, "supervision.notice", _notice_title(case), _notice_body(case), "notice")]
 
-    authority, link = case.opened_by_authority, reverse("supervision_console:case", args=[case.pk])
+
+def _on_respond(ctx: Context) -> list[Notice]:
+    from smartfactory.notifications.services import authority_users
+
+    case = ctx.case
     title = _("%(e)s已就监督事项陈述申辩：%(a)s") % {"e": case.award.factory.enterprise.name, "a": _award_label(case)}
-    body, dedupe = case.response[:500], f"supervision:{case.pk}:response"
-    transaction.on_commit(lambda: notify(authority_users(authority), kind="supervision.response", title=title, body=body,
-                                         link=link, dedupe_key=dedupe))
+    return [Notice(authority_users(case.opened_by_authority), kind="supervision.response", title=title,
+                   body=case.response[:500], link=reverse("supervision_console:case", args=[case.pk]),
+                   dedupe_key=f"supervision:{case.pk}:response")]
+
+
+def _on_decision(status: str | None):
+    def notices(ctx: Context) -> list[Notice]:
+        case = ctx.case
+        return [_tell_enterprise(case, "supervision.decision", _decision_title(case, status), case.decision_reason,
+                                 "decision")]
+    return notices
+
+
+def _on_lift(ctx: Context) -> list[Notice]:
+    case = ctx.case
+    return [_tell_enterprise(case, "supervision.decision", _decision_title(case, AwardStatus.ACTIVE), case.lift_reason,
+                             "lift")]
 
 
 # ------------------------------------------------------------------ the table
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset
-    target: str
-    who: Callable
-    guards: tuple
-    effect: Callable
-
-
+T = Transition
 DECIDABLE = frozenset(OPEN_STATES)
 TABLE: dict[str, Transition] = {
-    Action.OPEN: Transition(frozenset({NEW}), CaseState.NOTIFIED, may_open,
-                            (details_complete, one_open_case, measure_possible, from_failed_recheck), _open),
-    Action.RESPOND: Transition(frozenset({CaseState.NOTIFIED}), CaseState.RESPONDED, is_enterprise_admin,
-                               (before_response_deadline, response_given), _respond),
-    Action.SUSPEND: Transition(DECIDABLE, CaseState.DECIDED_SUSPEND, may_decide,
-                               (heard, reason_required, award_active), _decision(AwardStatus.SUSPENDED)),
-    Action.REVOKE: Transition(DECIDABLE, CaseState.DECIDED_REVOKE, may_decide,
-                              (heard, reason_required, revocation_notified, award_active_or_suspended),
-                              _decision(AwardStatus.REVOKED)),
-    Action.DISMISS: Transition(DECIDABLE, CaseState.DISMISSED, may_decide, (heard, reason_required), _decision(None)),
-    Action.LIFT: Transition(frozenset({CaseState.DECIDED_SUSPEND}), CaseState.LIFTED, may_decide,
-                            (reason_required, award_suspended), _lift),
+    Action.OPEN: T(frozenset({NEW}), may_open, (details_complete, one_open_case, measure_possible, from_failed_recheck),
+                   _open, CaseState.NOTIFIED, notify=_on_open, offered=False),
+    Action.RESPOND: T(frozenset({CaseState.NOTIFIED}), is_enterprise_admin, (before_response_deadline, response_given),
+                      _respond, CaseState.RESPONDED, notify=_on_respond),
+    Action.SUSPEND: T(DECIDABLE, may_decide, (heard, reason_required, award_active), _decision(AwardStatus.SUSPENDED),
+                      CaseState.DECIDED_SUSPEND, notify=_on_decision(AwardStatus.SUSPENDED)),
+    Action.REVOKE: T(DECIDABLE, may_decide, (heard, reason_required, revocation_notified, award_active_or_suspended),
+                     _decision(AwardStatus.REVOKED), CaseState.DECIDED_REVOKE, notify=_on_decision(AwardStatus.REVOKED)),
+    Action.DISMISS: T(DECIDABLE, may_decide, (heard, reason_required), _decision(None), CaseState.DISMISSED,
+                      notify=_on_decision(None)),
+    Action.LIFT: T(frozenset({CaseState.DECIDED_SUSPEND}), may_decide, (reason_required, award_suspended), _lift,
+                   CaseState.LIFTED, notify=_on_lift),
 }
 DECISIONS = {"suspend": Action.SUSPEND, "revoke": Action.REVOKE, "dismiss": Action.DISMISS}
 
 
+def _context(case: SupervisionCase, actor, *, reason: str = "", response: str = "",
+             authority: Authority | None = None) -> Context:
+    ctx = Context(case=case, actor=actor, reason=reason or "", response=response or "", authority=authority)
+    _lock_award(ctx)
+    return ctx
+
+
+def _lock(case: SupervisionCase) -> SupervisionCase:
+    return SupervisionCase.objects.select_for_update(of=("self",)).select_related(
+        "opened_by_authority", "recheck_item").get(pk=case.pk)
+
+
+def _after(ctx: Context, action: str) -> dict:
+    case, award = ctx.case, ctx.case.award
+    return {"award": award.pk, "award_status": award.status, "tier": award.tier, "certificate_no": award.certificate_no,
+            "measure": case.measure, "response_due": case.response_due.isoformat()}
+
+
+MACHINE = Machine(
+    name="supervision", model=SupervisionCase, table=TABLE, context=_context, lock=_lock,
+    audit=lambda case: {"state": case.state, "award_status": case.award.status}, after=_after,
+    labels=lambda action: str(Action(action).label),
+    state_label=lambda state: str(CaseState(state).label) if state else _("新立案"),
+    refused=gettext_noop("监督事项当前为“%(s)s”，不能执行“%(a)s”。"),
+    reason_of=lambda ctx: (ctx.reason or ctx.response).strip(),
+)
+
+
 def allowed_actions(case: SupervisionCase, user) -> list[str]:
-    """Actions the table allows this user in this state (guards are checked when taken); the buttons
-    on the pages and the API's ``actions`` come from here."""
-    return [a for a, t in TABLE.items() if a != Action.OPEN and case.state in t.sources and t.who(user, case)
-            and not (a == Action.REVOKE and case.measure != Measure.REVOKE)]
+    """The actions offered to this user in this state (the buttons and the API's ``actions``); the
+    guards are checked when taken."""
+    return [a for a in offered(MACHINE, case, user)
+            if not (a == Action.REVOKE and case.measure != Measure.REVOKE)]
+
+
+def available(case: SupervisionCase, user) -> list[Available]:
+    return available_actions(MACHINE, case, user)
 
 
 def transition(case: SupervisionCase, action: str, *, actor, reason: str = "", response: str = "",
                authority: Authority | None = None) -> SupervisionCase:
-    """Take ``action`` on the case. Side effects, in order: row locks (the case, then its award); the
-    state check, who-may and guards; the effect (notice and response deadline, response, decision,
-    the award's status, reason and time); save; audit event ``supervision.<action>`` with the case's
-    state and the award's status before and after; after the commit, the notifications. All or nothing."""
-    rule = TABLE.get(action)
-    if rule is None:
-        raise InvalidInput(_("未知的操作：%(a)s") % {"a": str(action)[:32]}, field="action")
-    with transaction.atomic():
-        if case._state.adding:
-            state = NEW
-        else:
-            case = SupervisionCase.objects.select_for_update(of=("self",)).select_related(
-                "opened_by_authority", "recheck_item").get(pk=case.pk)
-            state = case.state
-        ctx = Context(case=case, actor=actor, reason=reason or "", response=response or "", authority=authority)
-        award = _lock_award(ctx)
-        if state not in rule.sources:
-            raise TransitionNotAllowed(_("监督事项当前为“%(s)s”，不能执行“%(a)s”。") % {
-                "s": CaseState(state).label if state else _("新立案"), "a": Action(action).label})
-        if not rule.who(actor, case):
-            raise NotPermitted()
-        for guard in rule.guards:
-            guard(ctx)
-        before = {"state": state, "award_status": award.status}
-        rule.effect(ctx)
-        case.state = rule.target
-        case.save()
-        record_event(
-            f"supervision.{action}", actor=actor, obj=case, before=before,
-            after={"state": case.state, "award": award.pk, "award_status": award.status, "tier": award.tier,
-                   "certificate_no": award.certificate_no, "measure": case.measure,
-                   "response_due": case.response_due.isoformat()},
-            reason=(ctx.reason or ctx.response).strip(),
-        )
-    return case
+    """Take ``action`` through the engine: row locks (the case, then its award); the state check,
+    who-may and guards; the effect (notice and response deadline, response, decision, the award's
+    status, reason and time); save; audit event ``supervision.<action>`` with the case's state and the
+    award's status before and after; the notices of the row (once per occasion). All or nothing."""
+    return run(MACHINE, case, action, actor=actor, reason=reason, response=response, authority=authority)
 
 
 def open_case(award: TierAward, *, actor, kind: str, occurred_on, description: str, measure: str,
