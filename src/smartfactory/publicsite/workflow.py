@@ -15,16 +15,16 @@ transaction; the enterprise's administrators are notified after the commit when 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from smartfactory.audit.services import record_event
-from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import InvalidInput, NotEligible
 from smartfactory.guards import guard
+from smartfactory.workflow import Available, Machine, Notice, Transition, available_actions, offered
+from smartfactory.workflow import transition as run
 
 from .enums import CaseAction, CaseStatus
 from .models import Case
@@ -89,8 +89,6 @@ def _clear_consent(case: Case) -> None:
 def _request_consent(ctx: Context) -> None:
     _clear_consent(ctx.case)
     ctx.case.consent_requested_at = timezone.now()
-    case_id, title, enterprise = ctx.case.pk, ctx.case.title, ctx.case.award.factory.enterprise
-    transaction.on_commit(lambda: _notify_enterprise(case_id, title, enterprise))
 
 
 def _decide(ctx: Context) -> None:
@@ -114,81 +112,66 @@ def _withdraw(ctx: Context) -> None:
     ctx.case.withdrawn_reason = ctx.reason.strip()
 
 
-def _notify_enterprise(case_id, title: str, enterprise) -> None:
+def _on_request_consent(ctx: Context) -> list[Notice]:
     from django.urls import reverse
 
-    from smartfactory.notifications.services import notify
     from smartfactory.organisations.enums import MembershipStatus, Role
     from smartfactory.organisations.models import Membership
 
+    case = ctx.case
     admins = [m.user for m in Membership.objects.filter(
-        enterprise=enterprise, role=Role.ENTERPRISE_ADMIN, status=MembershipStatus.ACTIVE).select_related("user")]
-    notify(admins, kind="case_consent_requested", title=_("请确认典型场景案例能否公开：%(t)s") % {"t": title},
-           body=_("工业和信息化部拟将贵企业的典型场景案例（脱敏后文本）收入公开案例库，请查看并确认同意或不同意。"),
-           link=reverse("publicsite:consent_case", args=[case_id]),
-           dedupe_key=f"case:{case_id}:consent:{timezone.now():%Y%m%d%H%M%S}")
+        enterprise=case.award.factory.enterprise, role=Role.ENTERPRISE_ADMIN, status=MembershipStatus.ACTIVE,
+    ).select_related("user")]
+    return [Notice(admins, kind="case_consent_requested", title=_("请确认典型场景案例能否公开：%(t)s") % {"t": case.title},
+                   body=_("工业和信息化部拟将贵企业的典型场景案例（脱敏后文本）收入公开案例库，请查看并确认同意或不同意。"),
+                   link=reverse("publicsite:consent_case", args=[case.pk]),
+                   dedupe_key=f"case:{case.pk}:consent:{timezone.now():%Y%m%d%H%M%S}")]
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset
-    target: str
-    who: Callable
-    guards: tuple
-    effect: Callable
-
-
+T = Transition
 TABLE: dict[str, Transition] = {
-    CaseAction.REQUEST_CONSENT: Transition(frozenset({CaseStatus.DRAFT}), CaseStatus.CONSENT_REQUESTED, is_manager,
-                                           (text_present, award_public), _request_consent),
-    CaseAction.CONSENT: Transition(frozenset({CaseStatus.CONSENT_REQUESTED}), CaseStatus.CONSENTED, is_enterprise_admin,
-                                   (), _decide),
-    CaseAction.DECLINE: Transition(frozenset({CaseStatus.CONSENT_REQUESTED}), CaseStatus.DECLINED, is_enterprise_admin,
-                                   (reason_required,), _decide),
-    CaseAction.REVISE: Transition(frozenset({CaseStatus.CONSENT_REQUESTED, CaseStatus.CONSENTED, CaseStatus.DECLINED}),
-                                  CaseStatus.DRAFT, is_manager, (reason_required,), _revise),
-    CaseAction.PUBLISH: Transition(frozenset({CaseStatus.CONSENTED}), CaseStatus.PUBLISHED, is_manager,
-                                   (text_present, award_public, no_findings), _publish),
-    CaseAction.WITHDRAW: Transition(
+    CaseAction.REQUEST_CONSENT: T(frozenset({CaseStatus.DRAFT}), is_manager, (text_present, award_public),
+                                  _request_consent, CaseStatus.CONSENT_REQUESTED, notify=_on_request_consent),
+    CaseAction.CONSENT: T(frozenset({CaseStatus.CONSENT_REQUESTED}), is_enterprise_admin, (), _decide,
+                          CaseStatus.CONSENTED),
+    CaseAction.DECLINE: T(frozenset({CaseStatus.CONSENT_REQUESTED}), is_enterprise_admin, (reason_required,), _decide,
+                          CaseStatus.DECLINED),
+    CaseAction.REVISE: T(frozenset({CaseStatus.CONSENT_REQUESTED, CaseStatus.CONSENTED, CaseStatus.DECLINED}),
+                         is_manager, (reason_required,), _revise, CaseStatus.DRAFT),
+    CaseAction.PUBLISH: T(frozenset({CaseStatus.CONSENTED}), is_manager, (text_present, award_public, no_findings),
+                          _publish, CaseStatus.PUBLISHED),
+    CaseAction.WITHDRAW: T(
         frozenset({CaseStatus.DRAFT, CaseStatus.CONSENT_REQUESTED, CaseStatus.CONSENTED, CaseStatus.PUBLISHED}),
-        CaseStatus.WITHDRAWN, is_manager, (reason_required,), _withdraw),
+        is_manager, (reason_required,), _withdraw, CaseStatus.WITHDRAWN),
 }
 # actions that need a reason (the forms show a reason field for them)
 NEEDS_REASON = {a for a, t in TABLE.items() if reason_required in t.guards}
 
+MACHINE = Machine(
+    name="case", model=Case, table=TABLE, state_field="status",
+    context=lambda case, actor, reason="": Context(case=case, actor=actor, reason=reason or ""),
+    lock=lambda case: Case.objects.select_for_update(of=("self",)).select_related(
+        "award", "award__factory", "award__factory__enterprise").get(pk=case.pk),
+    audit=lambda case: {"status": case.status},
+    after=lambda ctx, action: {"version": ctx.case.version, "findings": len(ctx.case.findings)},
+    labels=lambda action: str(CaseAction(action).label), state_label=lambda state: str(CaseStatus(state).label),
+    refused=gettext_noop("案例当前为“%(s)s”，不能执行“%(a)s”。"),
+    reason_of=lambda ctx: ctx.reason.strip(),
+)
+
 
 def allowed_actions(case: Case, user) -> list[str]:
-    """Actions the table allows this user in this state (guards are checked when taken); the
-    buttons on the pages come from here."""
-    return [a for a, t in TABLE.items() if case.status in t.sources and t.who(user, case)]
+    """Actions the table offers this user in this state (guards are checked when taken); the buttons
+    on the pages come from here."""
+    return offered(MACHINE, case, user)
+
+
+def available(case: Case, user) -> list[Available]:
+    return available_actions(MACHINE, case, user)
 
 
 def transition_case(case: Case, action: str, *, actor, reason: str = "") -> Case:
-    """Take ``action`` on the case. Side effects, in order: row lock; who-may and guards; the effect
-    (consent, publication or withdrawal fields); save; audit event ``case.<action>`` with the state
-    before and after; on commit, the notification of a consent request. All or nothing."""
-    rule = TABLE.get(action)
-    if rule is None:
-        raise InvalidInput(_("未知的操作：%(a)s") % {"a": str(action)[:32]}, field="action")
-    with transaction.atomic():
-        case = Case.objects.select_for_update(of=("self",)).select_related(
-            "award", "award__factory", "award__factory__enterprise"
-        ).get(pk=case.pk)
-        if not rule.who(actor, case):
-            raise NotPermitted()
-        if case.status not in rule.sources:
-            raise TransitionNotAllowed(
-                _("案例当前为“%(s)s”，不能执行“%(a)s”。") % {"s": CaseStatus(case.status).label,
-                                                        "a": CaseAction(action).label}
-            )
-        ctx = Context(case=case, actor=actor, reason=reason or "")
-        for guard in rule.guards:
-            guard(ctx)
-        before = {"status": case.status}
-        rule.effect(ctx)
-        case.status = rule.target
-        case.save()
-        record_event(f"case.{action}", actor=actor, obj=case, before=before,
-                     after={"status": case.status, "version": case.version, "findings": len(case.findings)},
-                     reason=ctx.reason.strip())
-    return case
+    """Take ``action`` through the engine: row lock; the state, who-may and guards; the effect
+    (consent, publication or withdrawal fields); save; audit event ``case.<action>`` with the status
+    before and after; the consent request's notice. All or nothing."""
+    return run(MACHINE, case, action, actor=actor, reason=reason)
