@@ -14,7 +14,6 @@ national evaluation's own steps (``smartfactory.evaluation``), which call back h
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.audit.services import record_event
@@ -31,6 +31,8 @@ from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Depa
 from smartfactory.organisations.models import Authority
 from smartfactory.organisations.rules import is_enterprise_user_of
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
+from smartfactory.workflow import Available, Machine, Notice, Transition, available_actions, offered
+from smartfactory.workflow import transition as run
 
 from .models import AcceptanceApplication, AcceptanceEvidence, AcceptanceReview, CultivationObject
 from .models import AcceptanceState as S
@@ -178,42 +180,58 @@ def extension_fits(ctx: Ctx) -> None:
 # ------------------------------------------------------------------ effects
 def _submit(ctx: Ctx) -> None:
     a = ctx.acceptance
-    a.state, a.submitted_at, a.submitted_by = S.SUBMITTED, timezone.now(), ctx.actor
-    recommender = recommender_of(a.cultivation)
-    if recommender is not None:
-        from smartfactory.notifications.services import authority_users, notify
+    a.submitted_at, a.submitted_by = timezone.now(), ctx.actor
 
-        notify(authority_users(recommender), kind="acceptance.submitted",
-               title=_("%(f)s提交领航级验收申请，待初审") % {"f": a.cultivation.factory.name},
-               link=f"/cultivation/{a.cultivation_id}/acceptance/", dedupe_key=f"acceptance-submitted:{a.pk}:{a.version}")
+
+def _on_submit(ctx: Ctx) -> list[Notice]:
+    from smartfactory.notifications.services import authority_users
+
+    a = ctx.acceptance
+    recommender = recommender_of(a.cultivation)
+    return [Notice(authority_users(recommender) if recommender else [], kind="acceptance.submitted",
+                   title=_("%(f)s提交领航级验收申请，待初审") % {"f": a.cultivation.factory.name},
+                   link=f"/cultivation/{a.cultivation_id}/acceptance/", dedupe_key=f"acceptance-submitted:{a.pk}:{a.version}")]
 
 
 def _review(decision: str, state: str):
     def effect(ctx: Ctx) -> None:
-        from smartfactory.notifications.services import enterprise_users, notify
-
         a = ctx.acceptance
         recommender = recommender_of(a.cultivation)
         AcceptanceReview.objects.create(acceptance=a, decision=decision, reason=ctx.reason, reviewer=ctx.actor,
                                         authority=recommender)
-        a.state = state
         if state == S.RETURNED:
             a.version += 1
         if state == S.REJECTED:
             a.outcome_reason, a.decided_at = ctx.reason, timezone.now()
         if state == S.FORWARDED:
             _open_evaluation(a, ctx.actor)
-        notify(enterprise_users(a.cultivation.factory.enterprise), kind="acceptance.reviewed",
-               title=_("验收申请初审结果：%(d)s") % {"d": LABELS[decision]}, body=ctx.reason,
-               link=f"/cultivation/{a.cultivation_id}/acceptance/", dedupe_key=f"acceptance-review:{a.pk}:{a.version}:{decision}")
     return effect
+
+
+def _on_review(decision: str):
+    def notices(ctx: Ctx) -> list[Notice]:
+        from smartfactory.notifications.services import authority_users, enterprise_users
+
+        a = ctx.acceptance
+        out = [Notice(enterprise_users(a.cultivation.factory.enterprise), kind="acceptance.reviewed",
+                      title=_("验收申请初审结果：%(d)s") % {"d": LABELS[decision]}, body=ctx.reason,
+                      link=f"/cultivation/{a.cultivation_id}/acceptance/",
+                      dedupe_key=f"acceptance-review:{a.pk}:{a.version}:{decision}")]
+        evaluation = getattr(a, "evaluation", None) if decision == Act.APPROVE else None
+        miit = Authority.objects.filter(kind=AuthorityKind.MINISTRY, is_lead=True).first()
+        if evaluation is not None and miit is not None:
+            out.append(Notice(authority_users(miit), kind="acceptance.forwarded",
+                              title=_("%(f)s的领航级验收申请已报送，待形式审查") % {"f": a.cultivation.factory.name},
+                              link=f"/console/evaluation/{evaluation.pk}/",
+                              dedupe_key=f"acceptance-forwarded:{evaluation.pk}"))
+        return out
+    return notices
 
 
 def _open_evaluation(acceptance: AcceptanceApplication, actor) -> None:
     """The national acceptance: an evaluation of kind ``acceptance`` awaiting the ministry's formal
     check, on the object's application and campaign."""
     from smartfactory.evaluation.models import Evaluation
-    from smartfactory.notifications.services import authority_users, notify
 
     cultivation = acceptance.cultivation
     if cultivation.application_id is None:
@@ -224,19 +242,13 @@ def _open_evaluation(acceptance: AcceptanceApplication, actor) -> None:
     evaluation.save()
     record_event("evaluation.open", actor=actor, obj=evaluation,
                  after={"application": str(cultivation.application_id), "kind": "acceptance", "acceptance": str(acceptance.pk)})
-    miit = Authority.objects.filter(kind=AuthorityKind.MINISTRY, is_lead=True).first()
-    if miit is not None:
-        notify(authority_users(miit), kind="acceptance.forwarded",
-               title=_("%(f)s的领航级验收申请已报送，待形式审查") % {"f": cultivation.factory.name},
-               link=f"/console/evaluation/{evaluation.pk}/", dedupe_key=f"acceptance-forwarded:{evaluation.pk}")
+    acceptance.evaluation = evaluation
 
 
 def _decided(state: str):
     def effect(ctx: Ctx) -> None:
-        from smartfactory.notifications.services import enterprise_users, notify
-
         a, cultivation = ctx.acceptance, ctx.acceptance.cultivation
-        a.state, a.decided_at = state, timezone.now()
+        a.decided_at = timezone.now()
         a.outcome_reason = ctx.reason
         before = {"status": cultivation.status, "ends_on": cultivation.ends_on.isoformat()}
         if state == S.ACCEPTED:
@@ -244,19 +256,31 @@ def _decided(state: str):
         elif state == S.NOT_ACCEPTED:
             cultivation.status = CultivationObject.Status.NOT_ACCEPTED
             cultivation.closed_reason = ctx.reason
-            notify(enterprise_users(cultivation.factory.enterprise), kind="acceptance.not_accepted",
-                   title=_("%(f)s未通过领航级验收") % {"f": cultivation.factory.name}, body=ctx.reason,
-                   link=f"/cultivation/{cultivation.pk}/acceptance/", dedupe_key=f"acceptance-no:{a.pk}")
         else:
             _extend_period(cultivation, ctx.ends_on)
             a.extended_to = ctx.ends_on
-            notify(enterprise_users(cultivation.factory.enterprise), kind="acceptance.extended",
-                   title=_("%(f)s的领航级验收延期至%(d)s") % {"f": cultivation.factory.name, "d": ctx.ends_on.isoformat()},
-                   body=ctx.reason, link=f"/cultivation/{cultivation.pk}/", dedupe_key=f"acceptance-ext:{a.pk}")
         cultivation.save()
         record_event(f"cultivation.{state}", actor=ctx.actor, obj=cultivation, before=before, reason=ctx.reason,
                      after={"status": cultivation.status, "ends_on": cultivation.ends_on.isoformat(), "acceptance": str(a.pk)})
     return effect
+
+
+def _on_not_accepted(ctx: Ctx) -> list[Notice]:
+    from smartfactory.notifications.services import enterprise_users
+
+    a, cultivation = ctx.acceptance, ctx.acceptance.cultivation
+    return [Notice(enterprise_users(cultivation.factory.enterprise), kind="acceptance.not_accepted",
+                   title=_("%(f)s未通过领航级验收") % {"f": cultivation.factory.name}, body=ctx.reason,
+                   link=f"/cultivation/{cultivation.pk}/acceptance/", dedupe_key=f"acceptance-no:{a.pk}")]
+
+
+def _on_extended(ctx: Ctx) -> list[Notice]:
+    from smartfactory.notifications.services import enterprise_users
+
+    a, cultivation = ctx.acceptance, ctx.acceptance.cultivation
+    return [Notice(enterprise_users(cultivation.factory.enterprise), kind="acceptance.extended",
+                   title=_("%(f)s的领航级验收延期至%(d)s") % {"f": cultivation.factory.name, "d": ctx.ends_on.isoformat()},
+                   body=ctx.reason, link=f"/cultivation/{cultivation.pk}/", dedupe_key=f"acceptance-ext:{a.pk}")]
 
 
 def _extend_period(cultivation: CultivationObject, ends_on: date) -> None:
@@ -273,64 +297,62 @@ def _extend_period(cultivation: CultivationObject, ends_on: date) -> None:
                                         for n, due in enumerate(new, start=1)])
 
 
-@dataclass(frozen=True)
-class Rule:
-    sources: frozenset
-    who: Callable
-    guards: tuple
-    effect: Callable
-
-
-TABLE: dict[str, Rule] = {
-    Act.SUBMIT: Rule(frozenset({S.DRAFT}), is_applicant, (cultivating, within_period, reports_filed, evidence_complete),
-                     _submit),
-    Act.RESUBMIT: Rule(frozenset({S.RETURNED}), is_applicant, (cultivating, reports_filed, evidence_complete), _submit),
-    Act.APPROVE: Rule(frozenset({S.SUBMITTED}), is_recommender, (), _review(Act.APPROVE, S.FORWARDED)),
-    Act.RETURN: Rule(frozenset({S.SUBMITTED}), is_recommender, (reason_required,), _review(Act.RETURN, S.RETURNED)),
-    Act.REJECT: Rule(frozenset({S.SUBMITTED}), is_recommender, (reason_required,), _review(Act.REJECT, S.REJECTED)),
+T = Transition
+TABLE: dict[str, Transition] = {
+    Act.SUBMIT: T(frozenset({S.DRAFT}), is_applicant, (cultivating, within_period, reports_filed, evidence_complete),
+                  _submit, S.SUBMITTED, notify=_on_submit),
+    Act.RESUBMIT: T(frozenset({S.RETURNED}), is_applicant, (cultivating, reports_filed, evidence_complete), _submit,
+                    S.SUBMITTED, notify=_on_submit),
+    Act.APPROVE: T(frozenset({S.SUBMITTED}), is_recommender, (), _review(Act.APPROVE, S.FORWARDED), S.FORWARDED,
+                   notify=_on_review(Act.APPROVE)),
+    Act.RETURN: T(frozenset({S.SUBMITTED}), is_recommender, (reason_required,), _review(Act.RETURN, S.RETURNED),
+                  S.RETURNED, notify=_on_review(Act.RETURN)),
+    Act.REJECT: T(frozenset({S.SUBMITTED}), is_recommender, (reason_required,), _review(Act.REJECT, S.REJECTED),
+                  S.REJECTED, notify=_on_review(Act.REJECT)),
     # taken by the national evaluation when it ends (decision, not approved, deferred)
-    Act.ACCEPT: Rule(frozenset({S.FORWARDED}), ministry, (evaluation_in("approved"),), _decided(S.ACCEPTED)),
-    Act.NOT_ACCEPT: Rule(frozenset({S.FORWARDED}), ministry, (evaluation_in("not_approved"), reason_required),
-                         _decided(S.NOT_ACCEPTED)),
-    Act.EXTEND: Rule(frozenset({S.FORWARDED}), ministry, (evaluation_in("deferred"), reason_required, extension_fits),
-                     _decided(S.EXTENDED)),
+    Act.ACCEPT: T(frozenset({S.FORWARDED}), ministry, (evaluation_in("approved"),), _decided(S.ACCEPTED), S.ACCEPTED,
+                  offered=False),
+    Act.NOT_ACCEPT: T(frozenset({S.FORWARDED}), ministry, (evaluation_in("not_approved"), reason_required),
+                      _decided(S.NOT_ACCEPTED), S.NOT_ACCEPTED, notify=_on_not_accepted, offered=False),
+    Act.EXTEND: T(frozenset({S.FORWARDED}), ministry, (evaluation_in("deferred"), reason_required, extension_fits),
+                  _decided(S.EXTENDED), S.EXTENDED, notify=_on_extended, offered=False),
 }
 NATIONAL = {Act.ACCEPT, Act.NOT_ACCEPT, Act.EXTEND}
 
 
+def _lock(acceptance: AcceptanceApplication) -> AcceptanceApplication:
+    acceptance = AcceptanceApplication.objects.select_for_update().get(pk=acceptance.pk)
+    # the object is read under its own lock: the effects may close or extend it
+    acceptance.cultivation = CultivationObject.objects.select_for_update(of=("self",)).select_related(
+        "factory__enterprise", "factory__county", "application__quota", "campaign").get(pk=acceptance.cultivation_id)
+    return acceptance
+
+
+MACHINE = Machine(
+    name="acceptance", model=AcceptanceApplication, table=TABLE, lock=_lock,
+    context=lambda a, actor, reason="", ends_on=None: Ctx(acceptance=a, actor=actor, reason=reason or "", ends_on=ends_on),
+    after=lambda ctx, action: {"cultivation": str(ctx.acceptance.cultivation_id), "version": ctx.acceptance.version},
+    labels=lambda action: str(LABELS[action]), state_label=lambda state: str(S(state).label),
+    refused=gettext_noop("验收申请当前为“%(s)s”，不能执行“%(a)s”。"),
+)
+
+
 def allowed(acceptance: AcceptanceApplication, user) -> list[str]:
-    """The actions this user may offer now (guards are checked when taken)."""
-    return [a for a, r in TABLE.items() if a not in NATIONAL and acceptance.state in r.sources and r.who(user, acceptance)]
+    """The actions offered to this user now (guards are checked when taken)."""
+    return offered(MACHINE, acceptance, user)
+
+
+def available(acceptance: AcceptanceApplication, user) -> list[Available]:
+    return available_actions(MACHINE, acceptance, user)
 
 
 def transition(acceptance: AcceptanceApplication, action: str, *, actor, reason: str = "",
                ends_on: date | None = None) -> AcceptanceApplication:
-    """Take ``action``. Side effects: row lock; who-may and guards; the effect (review row,
-    evaluation opened, cultivation object closed or extended, notifications); save; audit event
-    ``acceptance.<action>`` with before/after — all in one transaction."""
-    rule = TABLE.get(action)
-    if rule is None:
-        raise InvalidInput(_("未知的操作：%(a)s") % {"a": action}, field="action")
-    with transaction.atomic():
-        acceptance = AcceptanceApplication.objects.select_for_update().get(pk=acceptance.pk)
-        # the object is read under its own lock: the effects may close or extend it
-        acceptance.cultivation = CultivationObject.objects.select_for_update(of=("self",)).select_related(
-            "factory__enterprise", "factory__county", "application__quota", "campaign").get(pk=acceptance.cultivation_id)
-        if acceptance.state not in rule.sources:
-            raise TransitionNotAllowed(_("验收申请当前为“%(s)s”，不能执行“%(a)s”。") % {
-                "s": S(acceptance.state).label, "a": LABELS[action]})
-        if not rule.who(actor, acceptance):
-            raise NotPermitted()
-        ctx = Ctx(acceptance=acceptance, actor=actor, reason=reason or "", ends_on=ends_on)
-        for guard in rule.guards:
-            guard(ctx)
-        before = acceptance.state
-        rule.effect(ctx)
-        acceptance.save()
-        record_event(f"acceptance.{action}", actor=actor, obj=acceptance, before={"state": before}, reason=ctx.reason,
-                     after={"state": acceptance.state, "cultivation": str(acceptance.cultivation_id),
-                            "version": acceptance.version})
-    return acceptance
+    """Take ``action`` through the engine: row locks (the acceptance, then its cultivation object);
+    who-may and guards; the effect (review row, evaluation opened, cultivation object closed or
+    extended); save; audit event ``acceptance.<action>`` with before/after; the notices of the row —
+    all in one transaction."""
+    return run(MACHINE, acceptance, action, actor=actor, reason=reason, ends_on=ends_on)
 
 
 def conclude(evaluation, *, actor, reason: str = "", ends_on: date | None = None) -> None:
