@@ -122,7 +122,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "smartfactory.organisations.context_processors.roles",
                 "smartfactory.notifications.context_processors.unread",
-                "smartfactory.todo.views.count",
             ],
         },
     },

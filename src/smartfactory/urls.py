@@ -17,6 +17,7 @@ urlpatterns = [
     path("verify/<str:code>/", verify, name="verify"),
     path("notifications/", include("smartfactory.notifications.urls")),
     path("todo/", todo_views.todo_page, name="todo"),
+    path("todo/count/", todo_views.todo_count, name="todo_count"),
     path("", include("smartfactory.cultivation.urls")),
     path("", include("smartfactory.evaluation.urls")),
     path("public/", include("smartfactory.publicsite.urls")),

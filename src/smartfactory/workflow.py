@@ -88,6 +88,7 @@ class Machine:
     after: Callable[[Any, str], dict] | None = None  # (ctx, action) → extra audit "after" fields
     then: Callable[[Any, str], None] | None = None  # (ctx, action) → work of another machine, same transaction
     state_field: str = "state"
+    event_of: Callable[[str], str] | None = None  # action → audit event name (default "<name>.<action>")
     refused: str = "当前为“%(s)s”，不能执行“%(a)s”。"  # msgid: the state does not allow the action
     reason_of: Callable[[Any], str] = field(default=lambda ctx: getattr(ctx, "reason", "") or "")
 
@@ -140,7 +141,8 @@ def transition(machine: Machine, obj, action: str, *, actor, **given):
         after = machine.audit(obj) if machine.audit else {"state": _state(machine, obj)}
         if machine.after is not None:
             after = {**after, **machine.after(ctx, action)}
-        record_event(f"{machine.name}.{action}", actor=actor, obj=obj, before=before, after=after,
+        event = machine.event_of(action) if machine.event_of else f"{machine.name}.{action}"
+        record_event(event, actor=actor, obj=obj, before=before, after=after,
                      reason=machine.reason_of(ctx))
         if machine.then is not None:
             machine.then(ctx, action)

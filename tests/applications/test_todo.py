@@ -56,7 +56,10 @@ def test_the_enterprise_sees_its_draft_then_the_district_sees_the_submission(wor
         assert todo_for_user(u["other_district"]) == [] and todo_for_user(u["city"]) == []
         page = client_for(u["district"]).get("/todo/").content.decode()
         assert world["factory"].name in page and "2041-07-22 17:00" in page and f"/console/applications/{world['app'].pk}/" in page
-        assert 'data-testid="todo-count">1<' in page  # the navigation's badge
+        assert 'hx-get="/todo/count/"' in page  # the navigation's badge, fetched after the page loads
+        assert client_for(u["district"]).get("/todo/count/").content.decode() == (
+            '<strong class="badge" data-testid="todo-count">1</strong>')
+        assert client_for(u["other_district"]).get("/todo/count/").content.decode() == ""
         home = client_for(u["district"]).get("/console/").content.decode()
         assert 'data-testid="home-todo"' in home and world["factory"].name in home
         api = client_for(u["district"]).get("/api/v1/todo").json()

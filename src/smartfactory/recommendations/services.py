@@ -16,15 +16,13 @@ from smartfactory.applications.models import TierApplication
 from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.models import Quota
-from smartfactory.campaigns.services import ensure_before_deadline
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
-from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, MembershipStatus, Role
 from smartfactory.organisations.models import Authority, Membership
-from smartfactory.organisations.queries import active_memberships, is_platform_admin
+from smartfactory.organisations.queries import active_memberships
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
 
-from .concurrence import concurrences_for, ensure_batch_concurrence
+from . import workflow
 from .models import Batch, LevelDossier, StampedScan
 from .queries import co_departments, recommended, recommender_authority  # noqa: F401 (re-exported)
 
@@ -78,7 +76,7 @@ def reorder(batch: Batch, *, ordered_ids: list[str], actor) -> list[TierApplicat
         raise NotPermitted()
     if batch.status != Batch.Status.OPEN:
         raise TransitionNotAllowed(_("推荐批次已定稿，不能再调整顺序。"))
-    _ensure_online_review_open(batch, authority)
+    workflow.online_review_open(workflow.Ctx(batch=batch, actor=actor))
     apps = {str(a.id): a for a in recommended(batch.quota)}
     if sorted(ordered_ids) != sorted(apps) or len(set(ordered_ids)) != len(ordered_ids):
         raise InvalidInput(_("排序须包含且仅包含本批次全部已推荐的申报。"), field="order")
@@ -90,68 +88,18 @@ def reorder(batch: Batch, *, ordered_ids: list[str], actor) -> list[TierApplicat
     return list(recommended(batch.quota))
 
 
-@transaction.atomic
 def finalise(batch: Batch, *, actor) -> Batch:
     """The recommender's leader finalises the ordered batch once every co-department has concurred
-    with its order (``concurrence.ensure_batch_concurrence``). Side effects: status finalised, the
-    co-departments' ids kept on the batch; audit event recommendation.finalised."""
-    batch = _locked(batch)
-    authority = recommender_authority(batch.quota)
-    if not _role(actor, authority, [Role.AUTHORITY_LEADER]):
-        raise NotPermitted()
-    if batch.status != Batch.Status.OPEN:
-        raise TransitionNotAllowed(_("推荐批次已定稿。"))
-    _ensure_online_review_open(batch, authority)
-    if not recommended(batch.quota).exists():
-        raise NotEligible(_("尚无已推荐的申报，不能定稿。"))
-    batch.concurrence = ensure_batch_concurrence(batch)
-    batch.status = Batch.Status.FINALISED
-    batch.finalised_by, batch.finalised_at = actor, timezone.now()
-    batch.save()
-    record_event("recommendation.finalised", actor=actor, obj=batch, after={
-        "applications": [str(a.id) for a in recommended(batch.quota)], "concurrence": batch.concurrence,
-        "letters": {str(c.authority_id): c.letter_number for c in concurrences_for(batch) if c.letter_number}})
-    return batch
+    with its order (``workflow``: deadline, recommendations, concurrence). Side effects: status
+    finalised, the co-departments' ids kept on the batch; audit event recommendation.finalised."""
+    return workflow.transition(batch, workflow.Act.FINALISE, actor=actor)
 
 
-@transaction.atomic
 def submit_to_ministry(batch: Batch, *, actor) -> Batch:
     """Submits the finalised batch to MIIT (central SOEs also to SASAC) before the recommender's
-    online-review deadline. Side effects: status submitted; audit event recommendation.submitted."""
-    batch = _locked(batch)
-    authority = recommender_authority(batch.quota)
-    if not _role(actor, authority, [Role.AUTHORITY_LEADER]):
-        raise NotPermitted()
-    if batch.status != Batch.Status.FINALISED:
-        raise TransitionNotAllowed(_("请先定稿再报送。"))
-    _ensure_online_review_open(batch, authority)
-    _ensure_scans(batch)
-    return _mark_submitted(batch, actor=actor)
-
-
-@guard("R13")
-def _ensure_online_review_open(batch: Batch, authority: Authority | None, now=None) -> None:
-    ensure_before_deadline(batch.quota.campaign, Stage.RECOMMENDER_ONLINE_REVIEW, tier=batch.quota.tier,
-                           authority=authority, now=now)
-
-
-@guard("R13", "P18")
-def _ensure_scans(batch: Batch) -> None:
-    missing = {StampedScan.Kind.SUMMARY_TABLE, StampedScan.Kind.LETTER} - set(batch.scans.values_list("kind", flat=True))
-    if missing:
-        raise NotEligible(_("报送前须上传盖章的推荐汇总表和推荐函扫描件。"))
-
-
-def _mark_submitted(batch: Batch, *, actor, automatic: bool = False) -> Batch:
-    batch.status, batch.submitted_at = Batch.Status.SUBMITTED, timezone.now()
-    batch.save(update_fields=["status", "submitted_at"])
-    record_event("recommendation.submitted", actor=actor, obj=batch, after={
-        "to": "工业和信息化部" + ("、国务院国资委" if batch.quota.recommender == "central_soe" else ""),
-        "automatic": automatic})
-    from smartfactory.evaluation.services import open_evaluations
-
-    open_evaluations(batch, actor=actor)  # each application now waits for MIIT's formal check
-    return batch
+    online-review deadline, with its stamped scans. Side effects: status submitted; audit event
+    recommendation.submitted; an evaluation per application; MIIT is told."""
+    return workflow.transition(batch, workflow.Act.SUBMIT, actor=actor)
 
 
 def deadline_passed(batch: Batch, now=None) -> bool:
@@ -173,34 +121,22 @@ def submit_due_batches(*, now=None) -> dict[str, list[Batch]]:
     for batch in Batch.objects.exclude(status=Batch.Status.SUBMITTED).select_related("quota", "quota__campaign"):
         if not deadline_passed(batch, now):
             continue
-        with transaction.atomic():
-            locked = _locked(batch)
-            if locked.status != Batch.Status.FINALISED:
-                overdue.append(locked)
-                continue
-            try:
-                _ensure_scans(locked)
-            except NotEligible:
-                overdue.append(locked)
-                continue
-            submitted.append(_mark_submitted(locked, actor=None, automatic=True))
+        if batch.status != Batch.Status.FINALISED:
+            overdue.append(batch)
+            continue
+        try:
+            submitted.append(workflow.transition(batch, workflow.Act.AUTO_SUBMIT, actor=None))
+        except NotEligible:  # no stamped scans
+            overdue.append(batch)
+        except TransitionNotAllowed:  # submitted or reopened meanwhile: nothing to do
+            continue
     return {"submitted": submitted, "overdue": overdue}
 
 
-@transaction.atomic
 def reopen(batch: Batch, *, actor, reason: str) -> Batch:
-    """Only the ministry reopens a finalised or submitted batch. Side effects: audit event."""
-    if not (is_platform_admin(actor) or any(m.role == Role.MINISTRY_STAFF for m in active_memberships(actor))):
-        raise NotPermitted()
-    if not reason:
-        raise InvalidInput(_("请说明理由。"), field="reason")
-    batch = _locked(batch)
-    before = batch.status
-    batch.status, batch.submitted_at = Batch.Status.OPEN, None
-    batch.save(update_fields=["status", "submitted_at"])
-    record_event("recommendation.reopened", actor=actor, obj=batch, before={"status": before},
-                 after={"status": batch.status}, reason=reason)
-    return batch
+    """Only the ministry reopens a finalised or submitted batch, with a reason. Side effects: status
+    open; audit event recommendation.reopened; the recommender is told."""
+    return workflow.transition(batch, workflow.Act.REOPEN, actor=actor, reason=reason)
 
 
 @transaction.atomic
