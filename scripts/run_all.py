@@ -13,6 +13,7 @@ SIGTERM should the supervisor itself be killed (PR_SET_PDEATHSIG), so no child i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import os
 import signal
@@ -36,17 +37,13 @@ def commands(*, python: str, host: str, port: int, workers: int) -> dict[str, li
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError):
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except OSError:
-            pass
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 class Supervisor:
@@ -56,11 +53,14 @@ class Supervisor:
         self._stop_signal: int | None = None
 
     def log(self, message: str) -> None:
-        print(f"[run_all] {message}", file=sys.stderr, flush=True)
+        sys.stderr.write(f"[run_all] {message}\n")
+        sys.stderr.flush()
 
     def start(self) -> None:
         for name, cmd in self.cmds.items():
-            self.procs[name] = subprocess.Popen(cmd, cwd=self.cwd, start_new_session=True, preexec_fn=_die_with_parent)
+            # our own fixed command lines (no shell); preexec_fn is safe here: the supervisor has one thread
+            self.procs[name] = subprocess.Popen(cmd, cwd=self.cwd, start_new_session=True,  # noqa: S603
+                                                preexec_fn=_die_with_parent)  # noqa: PLW1509
             self.log(f"started {name} (pid {self.procs[name].pid}): {' '.join(cmd[1:4])} …")
 
     def stop(self) -> None:

@@ -60,14 +60,23 @@ JOBS: dict[str, Callable[[], str]] = {
 
 
 def run(name: str) -> str:
-    """Runs one job with fresh database connections (the scheduler's threads outlive requests)."""
-    close_old_connections()
+    """Runs one job and logs its summary (or its failure)."""
     try:
         summary = JOBS[name]()
-        logger.info("job %s: %s", name, summary)
-        return summary
     except Exception:
         logger.exception("job %s failed", name)
         raise
+    logger.info("job %s: %s", name, summary)
+    return summary
+
+
+def run_scheduled(name: str) -> None:
+    """What the scheduler calls, in its own thread: fresh database connections around the job; a
+    failure is logged and the scheduler goes on."""
+    close_old_connections()
+    try:
+        run(name)
+    except Exception:  # noqa: S110 - logged by run(); the next run tries again
+        pass
     finally:
         close_old_connections()

@@ -11,7 +11,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .jobs import JOBS, run
+from .jobs import JOBS, run_scheduled
 
 DATA = Path(__file__).resolve().parent / "data" / "schedule.yaml"
 
@@ -48,5 +48,5 @@ def install(scheduler: BaseScheduler, specs: list[JobSpec], *, now=None) -> None
     """Adds each job: one instance at a time, missed runs coalesced into one."""
     for spec in specs:
         extra = {"next_run_time": now} if spec.run_at_start and now is not None else {}
-        scheduler.add_job(run, spec.trigger, args=[spec.name], id=spec.name, name=spec.name, max_instances=1,
+        scheduler.add_job(run_scheduled, spec.trigger, args=[spec.name], id=spec.name, name=spec.name, max_instances=1,
                           coalesce=True, misfire_grace_time=spec.misfire_grace_seconds, replace_existing=True, **extra)
