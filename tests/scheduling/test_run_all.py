@@ -84,6 +84,22 @@ def test_make_run_commands_bind_to_localhost():
     assert cmds["scheduler"][1:3] == ["manage.py", "run_scheduler"]
 
 
+def _descendants(root: int) -> list[int]:
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [root]
+    while frontier:
+        kids = [pid for pid, ppid in parents.items() if ppid in frontier]
+        found += kids
+        frontier = kids
+    return found
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -112,8 +128,8 @@ def test_the_real_processes_start_serve_and_stop(tmp_path):
                 return False
             return True
         assert _wait(serving, timeout=60), "gunicorn did not answer"
-        children = [int(line) for line in subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}|db_worker|run_scheduler"],
-                                                         capture_output=True, text=True).stdout.split()]
+        children = _descendants(proc.pid)
+        assert len(children) >= 4  # gunicorn, its worker, db_worker, run_scheduler
         assert proc.poll() is None
     finally:
         proc.send_signal(signal.SIGINT)

@@ -64,9 +64,9 @@ def run(name: str) -> str:
     try:
         summary = JOBS[name]()
     except Exception:
-        logger.exception("job %s failed", name)
+        logger.exception("[scheduler] job %s failed", name)
         raise
-    logger.info("job %s: %s", name, summary)
+    logger.info("[scheduler] job %s: %s", name, summary)
     return summary
 
 

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true", help="只列出各任务的下次运行时间")
 
     def handle(self, *args, **options):
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s [scheduler] %(levelname)s %(message)s")
+        # each job's summary on the console (the project's root logger shows warnings only)
+        logging.getLogger("smartfactory.scheduling").setLevel(logging.INFO)
         specs = load()
         scheduler = BlockingScheduler(timezone="Asia/Shanghai")
         install(scheduler, specs, now=timezone.now())
