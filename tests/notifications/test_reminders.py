@@ -120,3 +120,39 @@ def test_send_reminders_command(world):  # noqa: F811
         call_command("send_reminders")
         call_command("send_reminders")
     assert Notification.objects.filter(kind="reminder.enterprise_submission").count() == 1
+
+
+def test_site_visit_confirmation(national):  # noqa: F811
+    """The enterprise confirms the visit's date before the visit day; once confirmed, no more reminders."""
+    from smartfactory.evaluation.models import Evaluation, EvaluationState, SiteVisit
+    from smartfactory.notifications.services import enterprise_users
+
+    n = national
+    e = n["evaluations"][0]
+    Evaluation.objects.filter(pk=e.pk).update(state=EvaluationState.SITE_VISIT)  # the steps before are tested elsewhere
+    visit = SiteVisit.objects.create(evaluation=e, scheduled_for=datetime(2042, 9, 10).date())
+    deadline = datetime(2042, 9, 10, 0, 0, tzinfo=BJ)  # confirmed by the end of the day before
+    user = enterprise_users(e.application.factory.enterprise)[0]
+    _timeline("reminder.site_visit", deadline, user)
+    assert Notification.objects.filter(kind="reminder.site_visit").first().link == f"/site-visits/{visit.pk}/"
+    SiteVisit.objects.filter(pk=visit.pk).update(agreed_at=deadline - timedelta(days=3))
+    Notification.objects.all().delete()
+    assert _run(_at(0, deadline), "reminder.site_visit") == 0
+
+
+def test_objection_handling(national):  # noqa: F811
+    """An open 公示 objection: MIIT staff handle it by the end of the 公示."""
+    from smartfactory.evaluation.models import Objection, Publicity
+
+    n = national
+    e = n["evaluations"][0]
+    ends = datetime(2042, 11, 15, 0, 0, tzinfo=BJ)
+    publicity = Publicity.objects.create(campaign=e.campaign, tier=e.tier, title="2042年度卓越级智能工厂公示",
+                                         starts_at=ends - timedelta(days=10), ends_at=ends)
+    objection = Objection.objects.create(publicity=publicity, evaluation=e, submitter_name="张三",
+                                         contact_encrypted="x", content="数据不实")
+    _timeline("reminder.objection", ends, n["staff"])
+    assert Notification.objects.filter(kind="reminder.objection").first().link == f"/console/publicity/{publicity.pk}/"
+    Objection.objects.filter(pk=objection.pk).update(status=Objection.Status.DISMISSED)
+    Notification.objects.all().delete()
+    assert _run(_at(0, ends), "reminder.objection") == 0
