@@ -57,11 +57,11 @@ bootstrap: migrate
 	@if [ ! -f var/.demo-seeded ]; then $(PY) manage.py seed_demo && touch var/.demo-seeded; fi
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
+# The web server, the task worker (db_worker) and the scheduler (run_scheduler), stopped together by Ctrl-C.
 run: bootstrap
 	@$(PY) manage.py demo_accounts
-	@echo "Serving http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	$(VENV)/bin/gunicorn smartfactory.wsgi:application --pythonpath src --bind 127.0.0.1:$(PORT) \
-	  --workers $(WORKERS) --access-logfile - --forwarded-allow-ips=127.0.0.1
+	@echo "Serving http://127.0.0.1:$(PORT)/ with the task worker and the scheduler  (Ctrl-C to stop)"
+	$(PY) scripts/run_all.py --host 127.0.0.1 --port $(PORT) --workers $(WORKERS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "smartfactory.publicsite",
     "smartfactory.supervision",
     "smartfactory.rescoring",
+    "smartfactory.scheduling",
     # edges
     "smartfactory.demo",
     "smartfactory.api",

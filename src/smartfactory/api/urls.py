@@ -14,6 +14,7 @@ from .routers import (
     factories,
     frameworks,
     me,
+    notifications,
     paper,
     public,
     recommendations,
@@ -32,6 +33,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/me", me.router)
+api.add_router("/notifications", notifications.router)
 api.add_router("/enterprises", enterprises.router)
 api.add_router("/factories", factories.router)
 api.add_router("/regions", regions.router)

@@ -26,3 +26,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EmailPreference(models.Model):
+    """Whether a user wants the e-mail of one kind of notification (absent: yes). The in-app
+    notification is always created; only its e-mail can be turned off."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences")
+    kind = models.CharField(max_length=48)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_email_preference_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {'on' if self.enabled else 'off'}"

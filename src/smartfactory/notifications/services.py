@@ -6,11 +6,14 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
+from smartfactory.errors import InvalidInput
 from smartfactory.organisations.enums import MembershipStatus, Role
 from smartfactory.organisations.models import Membership
 
-from .models import Notification
+from .kinds import KIND_LABELS
+from .models import EmailPreference, Notification
 
 
 def enterprise_users(enterprise):
@@ -23,9 +26,33 @@ def authority_users(authority):
     return [m.user for m in Membership.objects.filter(authority=authority, status=MembershipStatus.ACTIVE).select_related("user")]
 
 
+def email_wanted(user, kind: str) -> bool:
+    """The user's choice for this kind's e-mail; on unless they turned it off."""
+    return not EmailPreference.objects.filter(user=user, kind=kind, enabled=False).exists()
+
+
+def email_preferences(user) -> dict[str, bool]:
+    """Every known kind → whether its e-mail is sent to the user (default on)."""
+    off = set(EmailPreference.objects.filter(user=user, enabled=False).values_list("kind", flat=True))
+    return {kind: kind not in off for kind in KIND_LABELS}
+
+
+@transaction.atomic
+def set_email_preferences(user, choices: dict[str, bool]) -> dict[str, bool]:
+    """Stores the user's choices (only known kinds; an unknown kind is refused). In-app notifications
+    are not affected: they cannot be turned off."""
+    unknown = sorted(set(choices) - set(KIND_LABELS))
+    if unknown:
+        raise InvalidInput(_("未知的通知类别：%(k)s") % {"k": "、".join(unknown)}, field="email")
+    for kind, enabled in choices.items():
+        EmailPreference.objects.update_or_create(user=user, kind=kind, defaults={"enabled": bool(enabled)})
+    return email_preferences(user)
+
+
 def notify(users, *, kind: str, title: str, body: str = "", link: str = "", dedupe_key: str = "") -> list[Notification]:
     """Creates the notifications and sends each user an e-mail (template notifications/email/<kind>.txt
-    when present, else the body). Returns the notifications created (none for repeats)."""
+    when present, else the body) unless the user turned this kind's e-mail off. Returns the
+    notifications created (none for repeats)."""
     created = []
     for user in users:
         try:
@@ -34,7 +61,7 @@ def notify(users, *, kind: str, title: str, body: str = "", link: str = "", dedu
                                                    dedupe_key=dedupe_key)
         except IntegrityError:
             continue  # already sent for this occurrence
-        if user.email:
+        if user.email and email_wanted(user, kind):
             context = {"user": user, "title": title, "body": body, "link": link}
             text = render_to_string([f"notifications/email/{kind}.txt", "notifications/email/generic.txt"], context)
             send_mail(f"【智能工厂梯度培育平台】{title}", text, None, [user.email], fail_silently=True)
