@@ -45,8 +45,9 @@ def test_every_kind_sent_is_listed_with_a_label():
     sent = set()
     for path in SRC.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        sent |= set(re.findall(r"notify\(.{0,300}?kind=\"([^\"]+)\"", text, flags=re.S))
-        sent |= set(re.findall(r"_notify_enterprise\(case, \"([^\"]+)\"", text))
+        sent |= set(re.findall(r"(?:notify|Notice)\(.{0,300}?kind=\"([^\"]+)\"", text, flags=re.S))
+        sent |= set(re.findall(r"(?<![\w.])(?:_enterprise|_arrived)\(app, \"([^\"]+)\"", text))
+        sent |= set(re.findall(r"_tell_enterprise\(case, \"([^\"]+)\"", text))
         sent |= set(re.findall(r"Due\(\"([^\"]+)\"", text))
     assert len(sent) > 20
     assert sent - set(KIND_LABELS) == set()

@@ -253,7 +253,8 @@ def test_open_application_shows_the_change_to_its_reviewers(world, client_for):
     campaign = Campaign.objects.create(year=2041, name="2041年度", framework_version="2025")
     app = TierApplication.objects.create(factory=f.factory(world["enterprise"]), campaign=campaign, tier="advanced",
                                          province_code="510000", state="in_review",
-                                         current_authority=world["wuhou"])
+                                         current_authority=world["wuhou"],
+                                         chain=[{"level": "county", "authority": str(world["wuhou"].pk)}])
     changes.request_enterprise_change(world["enterprise"], actor=world["admin"], changes={"above_designated_size": False},
                                       reason="2026年退出规上统计", upload=proof())
     body = client_for(world["district"]).get(f"/console/applications/{app.id}/").content.decode()

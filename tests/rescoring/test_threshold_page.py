@@ -27,7 +27,7 @@ def test_page_lists_the_rules_with_default_and_campaign_thresholds(world, client
     assert '<code>{&quot;advanced&quot;: 8}</code>' in body and "2041年通知" in body
     assert 'data-rule="OUT-excellent"' in body and "由专家评审判断" in body
     assert '<option value="OUT-excellent"' not in body and '<option value="AI-excellent"' in body
-    assert "尚未重新评估" in body and "hx-trigger" not in body
+    assert "尚未重新评估" in body and 'hx-trigger="every' not in body
 
 
 def test_setting_a_threshold_rescores_and_shows_the_finished_job(
@@ -47,7 +47,7 @@ def test_setting_a_threshold_rescores_and_shows_the_finished_job(
     page = client.get(PAGE).content.decode()
     assert "阈值已设定" in page and "<code>0.1</code>" in page
     assert 'data-status="done"' in page and '<progress value="3" max="3">' in page and "3 / 3（100%）" in page
-    assert "hx-trigger" not in page
+    assert 'hx-trigger="every' not in page  # no longer polled
 
 
 def test_running_job_is_polled_every_two_seconds_until_it_finishes(world, client_for):

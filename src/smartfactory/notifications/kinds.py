@@ -8,6 +8,21 @@ from django.utils.translation import gettext_lazy as _
 
 # (group, [(kind, label), …]) in the order the settings page shows them
 KIND_GROUPS = [
+    (_("申报与审核"), [
+        ("application.arrived", _("新的申报待审核")),
+        ("application.resubmitted", _("退回的申报已重新提交")),
+        ("application.withdrawn", _("企业撤回申报")),
+        ("application.approved", _("申报通过本级审核并上报")),
+        ("application.returned", _("申报被退回")),
+        ("application.rejected", _("申报未获通过")),
+        ("application.recommended", _("申报获推荐")),
+        ("application.certified", _("认定为先进级")),
+        ("application.declined", _("国家评审未通过")),
+    ]),
+    (_("推荐"), [
+        ("recommendation.submitted", _("推荐批次已报送")),
+        ("recommendation.reopened", _("推荐批次退回重新排序")),
+    ]),
     (_("截止提醒"), [
         ("reminder.enterprise_submission", _("企业申报截止提醒")),
         ("reminder.review_level", _("审核推荐截止提醒")),
@@ -22,6 +37,9 @@ KIND_GROUPS = [
         ("evaluation.site_visit", _("现场核查日期待确认")),
         ("evaluation.decided", _("国家评审结论")),
         ("evaluation.returned", _("国家评审退回")),
+        ("evaluation.resubmitted", _("补正后重新报送")),
+        ("evaluation.rejected", _("国家评审不通过")),
+        ("evaluation.to_site_visit", _("转入现场核查")),
     ]),
     (_("领航级培育与验收"), [
         ("cultivation.accepted", _("列为领航级培育对象")),
