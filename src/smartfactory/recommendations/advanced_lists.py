@@ -29,7 +29,7 @@ from smartfactory.organisations.enums import (
     Tier,
 )
 from smartfactory.organisations.models import Authority, Membership
-from smartfactory.organisations.queries import active_memberships, is_platform_admin
+from smartfactory.organisations.rules import active_memberships, is_platform_admin
 
 from .models import AdvancedListReport
 
