@@ -9,7 +9,8 @@ awaiting_check ─formal_pass→ expert_review ─to_site_visit→ site_visit �
 The acceptance of a 领航级 cultivation object (kind ``acceptance``) takes the same steps; in place of
 a decision the ministry may also defer it (extend the period within the 2-year bound) → deferred.
 Closing an acceptance evaluation (not approved, deferred, approved) also moves its acceptance
-application, through ``cultivation.acceptance.transition``, in the same transaction.
+application, through ``cultivation.acceptance.transition`` (registered in ``hooks``; the approval by
+``smartfactory.decisions``), in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.audit.services import record_event
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
+from smartfactory.organisations.rules import is_miit_staff, is_reviewer_at
+from smartfactory.recommendations.queries import recommender_authority
 
+from . import hooks
+from .formal_checks import checks_for
 from .models import Assignment, Evaluation
 from .models import EvaluationState as S
 from .rules import rules_for
@@ -64,11 +68,8 @@ def ministry(user, evaluation: Evaluation) -> bool:
 
 
 def recommender(user, evaluation: Evaluation) -> bool:
-    from smartfactory.organisations.enums import Role
-    from smartfactory.recommendations.services import _role, recommender_authority
-
     quota = evaluation.application.quota
-    return quota is not None and _role(user, recommender_authority(quota), [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER])
+    return quota is not None and is_reviewer_at(user, recommender_authority(quota))
 
 
 # ------------------------------------------------------------------ guards
@@ -130,8 +131,6 @@ def _formal(verdict: str):
 
 
 def _resubmit(ctx: Ctx) -> None:
-    from .services import checks_for
-
     ctx.evaluation.auto_checks = checks_for(ctx.evaluation)
     ctx.evaluation.formal_verdict = ""
     ctx.evaluation.state = S.AWAITING_CHECK
@@ -147,7 +146,6 @@ def _to(state: str):
 
 def _notify_recommender(evaluation: Evaluation, reason: str) -> None:
     from smartfactory.notifications.services import authority_users, notify
-    from smartfactory.recommendations.services import recommender_authority
 
     authority = recommender_authority(evaluation.application.quota) if evaluation.application.quota_id else None
     if authority is not None:
@@ -209,7 +207,5 @@ def transition(evaluation: Evaluation, action: str, *, actor, reason: str = "", 
         record_event(f"evaluation.{action}", actor=actor, obj=evaluation, before={"state": before},
                      after={"state": evaluation.state, "application": str(evaluation.application_id)}, reason=ctx.reason)
         if evaluation.kind == "acceptance" and evaluation.state in (S.NOT_APPROVED, S.DEFERRED):
-            from smartfactory.cultivation import acceptance
-
-            acceptance.conclude(evaluation, actor=actor, reason=ctx.reason, **extra)
+            hooks.acceptance_concluded(evaluation, actor=actor, reason=ctx.reason, **extra)
     return evaluation

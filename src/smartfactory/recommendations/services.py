@@ -19,27 +19,27 @@ from smartfactory.campaigns.models import Quota
 from smartfactory.campaigns.services import ensure_before_deadline
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
-from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, MembershipStatus, Role
-from smartfactory.organisations.models import Authority, Membership
-from smartfactory.organisations.queries import active_memberships, is_platform_admin
+from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Role
+from smartfactory.organisations.models import Authority
+from smartfactory.organisations.rules import (
+    active_memberships,
+    is_leader_at,
+    is_ministry_staff_or_platform_admin,
+    is_reviewer_at,
+)
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
 
 from .concurrence import concurrences_for, ensure_batch_concurrence
 from .models import Batch, LevelDossier, StampedScan
 from .queries import co_departments, recommended, recommender_authority  # noqa: F401 (re-exported)
+from .signals import batch_submitted
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def _role(user, authority: Authority | None, roles) -> bool:
-    return authority is not None and Membership.objects.filter(
-        user=user, authority=authority, role__in=roles, status=MembershipStatus.ACTIVE
-    ).exists()
-
-
 def acts_for_recommender(user, quota: Quota) -> bool:
     """A reviewer or leader of the recommender itself (co-departments only read and concur)."""
-    return _role(user, recommender_authority(quota), [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER])
+    return is_reviewer_at(user, recommender_authority(quota))
 
 
 def quotas_for_user(user):
@@ -74,7 +74,7 @@ def reorder(batch: Batch, *, ordered_ids: list[str], actor) -> list[TierApplicat
     Side effects: priorities 1..n; audit event recommendation.reordered."""
     batch = _locked(batch)
     authority = recommender_authority(batch.quota)
-    if not _role(actor, authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
+    if not is_reviewer_at(actor, authority):
         raise NotPermitted()
     if batch.status != Batch.Status.OPEN:
         raise TransitionNotAllowed(_("推荐批次已定稿，不能再调整顺序。"))
@@ -97,7 +97,7 @@ def finalise(batch: Batch, *, actor) -> Batch:
     co-departments' ids kept on the batch; audit event recommendation.finalised."""
     batch = _locked(batch)
     authority = recommender_authority(batch.quota)
-    if not _role(actor, authority, [Role.AUTHORITY_LEADER]):
+    if not is_leader_at(actor, authority):
         raise NotPermitted()
     if batch.status != Batch.Status.OPEN:
         raise TransitionNotAllowed(_("推荐批次已定稿。"))
@@ -120,7 +120,7 @@ def submit_to_ministry(batch: Batch, *, actor) -> Batch:
     online-review deadline. Side effects: status submitted; audit event recommendation.submitted."""
     batch = _locked(batch)
     authority = recommender_authority(batch.quota)
-    if not _role(actor, authority, [Role.AUTHORITY_LEADER]):
+    if not is_leader_at(actor, authority):
         raise NotPermitted()
     if batch.status != Batch.Status.FINALISED:
         raise TransitionNotAllowed(_("请先定稿再报送。"))
@@ -148,9 +148,7 @@ def _mark_submitted(batch: Batch, *, actor, automatic: bool = False) -> Batch:
     record_event("recommendation.submitted", actor=actor, obj=batch, after={
         "to": "工业和信息化部" + ("、国务院国资委" if batch.quota.recommender == "central_soe" else ""),
         "automatic": automatic})
-    from smartfactory.evaluation.services import open_evaluations
-
-    open_evaluations(batch, actor=actor)  # each application now waits for MIIT's formal check
+    batch_submitted.send(sender=Batch, batch=batch, actor=actor)  # each application now waits for MIIT's formal check
     return batch
 
 
@@ -190,7 +188,7 @@ def submit_due_batches(*, now=None) -> dict[str, list[Batch]]:
 @transaction.atomic
 def reopen(batch: Batch, *, actor, reason: str) -> Batch:
     """Only the ministry reopens a finalised or submitted batch. Side effects: audit event."""
-    if not (is_platform_admin(actor) or any(m.role == Role.MINISTRY_STAFF for m in active_memberships(actor))):
+    if not is_ministry_staff_or_platform_admin(actor):
         raise NotPermitted()
     if not reason:
         raise InvalidInput(_("请说明理由。"), field="reason")
@@ -207,7 +205,7 @@ def reopen(batch: Batch, *, actor, reason: str) -> Batch:
 def attach_scan(batch: Batch, *, kind: str, upload, actor) -> StampedScan:
     """A stamped scan of the recommender's summary table or letter. Side effects: audit event."""
     authority = recommender_authority(batch.quota)
-    if not _role(actor, authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
+    if not is_reviewer_at(actor, authority):
         raise NotPermitted()
     if _locked(batch).status == Batch.Status.SUBMITTED:
         raise TransitionNotAllowed(_("推荐批次已报送，不能再更换扫描件。"))
@@ -233,7 +231,7 @@ def dossier_for(authority: Authority, campaign, tier: str) -> LevelDossier:
 def attach_level_scan(dossier: LevelDossier, *, kind: str, upload, actor) -> StampedScan:
     """A stamped scan of an intermediate level's own summary table or letter to the level above.
     Side effects: audit event recommendation.level_scan_uploaded."""
-    if not _role(actor, dossier.authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
+    if not is_reviewer_at(actor, dossier.authority):
         raise NotPermitted()
     scan = _store_scan(StampedScan(dossier=dossier, kind=kind, uploaded_by=actor), upload)
     record_event("recommendation.level_scan_uploaded", actor=actor, obj=dossier,
