@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
 from smartfactory.errors import InvalidInput, NotPermitted
-from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role
-from smartfactory.organisations.models import Authority, Enterprise, Membership
-from smartfactory.organisations.rules import is_miit_staff
+from smartfactory.organisations.enums import AuthorityKind
+from smartfactory.organisations.models import Authority, Enterprise
+from smartfactory.organisations.rules import is_expert, is_miit_staff
 
 from .models import (
     Assignment,
@@ -43,7 +43,7 @@ def save_expert_profile(user, *, actor, name: str, organisation: str, organisati
     own = actor.pk == user.pk
     if not (is_miit_staff(actor) or own):
         raise NotPermitted()
-    if not Membership.objects.filter(user=user, role=Role.EXPERT, status=MembershipStatus.ACTIVE).exists():
+    if not is_expert(user):
         raise InvalidInput(_("该账号不是专家账号。"), field="user")
     if not name.strip() or not organisation.strip():
         raise InvalidInput(_("请填写姓名和工作单位。"), field="organisation")

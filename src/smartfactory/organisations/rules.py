@@ -7,7 +7,7 @@ from __future__ import annotations
 import rules
 from django.db.models import QuerySet
 
-from .enums import AuthorityKind, MembershipStatus, Role
+from .enums import AuthorityKind, AuthorityLevel, Department, MembershipStatus, Role
 from .models import Authority, Membership
 
 
@@ -44,6 +44,23 @@ def has_role_at(user, authority, roles) -> bool:
     ).exists()
 
 
+def reviewer_membership_among(user, authority_ids) -> Membership | None:
+    """The user's active reviewer-or-leader membership at one of ``authority_ids``, if any (e.g. the
+    co-department a user concurs for)."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(
+        user=user, authority_id__in=list(authority_ids), role__in=[Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER],
+        status=MembershipStatus.ACTIVE,
+    ).first()
+
+
+def is_expert(user) -> bool:
+    """An active expert account (of the national evaluation's pool)."""
+    return user.is_authenticated and Membership.objects.filter(
+        user=user, role=Role.EXPERT, status=MembershipStatus.ACTIVE).exists()
+
+
 def is_reviewer_at(user, authority) -> bool:
     """A reviewer or leader of ``authority`` (who may act in its name on a review)."""
     return has_role_at(user, authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER])
@@ -51,6 +68,14 @@ def is_reviewer_at(user, authority) -> bool:
 
 def is_leader_at(user, authority) -> bool:
     return has_role_at(user, authority, [Role.AUTHORITY_LEADER])
+
+
+def is_province_industry_leader(user, province_code: str) -> bool:
+    """A leader of the province's industry department (the lead department that recommends)."""
+    return Membership.objects.filter(
+        user=user, role=Role.AUTHORITY_LEADER, status=MembershipStatus.ACTIVE, authority__level=AuthorityLevel.PROVINCE,
+        authority__division_id=province_code, authority__department=Department.INDUSTRY,
+    ).exists()
 
 
 def is_miit_staff(user, app=None) -> bool:
