@@ -63,8 +63,12 @@ run: bootstrap
 	@echo "Serving http://127.0.0.1:$(PORT)/ with the task worker and the scheduler  (Ctrl-C to stop)"
 	$(PY) scripts/run_all.py --host 127.0.0.1 --port $(PORT) --workers $(WORKERS)
 
+# ruff; the app order and no import cycles (import-linter, [tool.importlinter] in pyproject.toml);
+# no module over 500 lines.
 lint: install-dev
 	$(VENV)/bin/ruff check src tests benchmarks
+	PYTHONPATH=src $(VENV)/bin/lint-imports
+	$(PY) scripts/module_sizes.py
 
 # The whole suite on SQLite, then again on PostgreSQL. pytest's exit 5 (no tests ran) is a failure.
 test: install-dev lint

@@ -1,6 +1,6 @@
 """Benchmark: automatic assignment of experts in a national round (issue acceptance point: 300
 applications and 60 experts, caps and conflicts respected, under 5 seconds), through the real services
-``smartfactory.evaluation.services.preview_assignment`` and ``commit_assignment``.
+``smartfactory.evaluation.assigning.preview_assignment`` and ``commit_assignment``.
 
     .venv/bin/python benchmarks/assign_experts.py --database sqlite|postgres [--count 300] [--experts 60]
                                                   [--seed N] [--keep] [--services-file PATH]
@@ -46,7 +46,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2025, help="random seed of the generated round")
     parser.add_argument("--keep", action="store_true", help="keep the temp var dir / bench database afterwards")
     parser.add_argument("--services-file", type=Path, metavar="PATH",
-                        help="benchmark a candidate copy of evaluation/services.py instead of the real one")
+                        help="benchmark a candidate copy of evaluation/assigning.py instead of the real one")
     args = parser.parse_args(argv)
     if args.count < 10 or args.experts < 13:
         parser.error("--count must be at least 10 and --experts at least 13")
@@ -65,12 +65,12 @@ class QueryCounter:
 
 
 def load_services(path: Path | None):
-    """The real evaluation services, or a candidate file loaded as a module inside the
+    """The real assignment services (``evaluation.assigning``), or a candidate file loaded as a module inside the
     smartfactory.evaluation package (so its relative imports work)."""
     if path is None:
-        from smartfactory.evaluation import services
+        from smartfactory.evaluation import assigning
 
-        return services
+        return assigning
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("smartfactory.evaluation._bench_candidate", path)
@@ -210,7 +210,7 @@ def run(args: argparse.Namespace) -> dict:
         "db_version": db_version,
         "count": args.count,
         "experts": len(experts),
-        "implementation": str(args.services_file) if args.services_file else "smartfactory.evaluation.services",
+        "implementation": str(args.services_file) if args.services_file else "smartfactory.evaluation.assigning",
         "seconds": round(elapsed, 2),
         "rows_per_s": round(rate),
         "preview_s": round(preview_s, 3),

@@ -99,7 +99,7 @@ def test_a_tier_the_campaign_did_not_open_is_refused(setup):
 
 @pytest.mark.rule("R6")
 def test_formal_check_eligibility_uses_the_same_rules(setup):
-    from smartfactory.evaluation.services import auto_checks
+    from smartfactory.evaluation.formal_checks import auto_checks
 
     app = ready_excellent(setup)
     with time_machine.travel(BEFORE, tick=False):

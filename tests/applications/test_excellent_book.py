@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from smartfactory.applications import exports, services
+from smartfactory.applications import book_entries, exports, services
 from smartfactory.applications.enums import Action, State
 from smartfactory.applications.models import ApplicationVersion, Attachment
 from smartfactory.applications.workflow import transition
@@ -76,7 +76,7 @@ def fill_book(app, user):
         "part1.main_products": "机床", "part1.cmmm_level": "3", "part2.overall_situation": "<p>总体<script>x</script></p>",
         "part2.system_integration": "<p>集成</p>", "part3.advancement": "<p>领先</p>", "part3.follow_up_plan": "<p>计划</p>",
     }
-    versions = services.entry_versions(app)
+    versions = book_entries.entry_versions(app)
     for key, value in values.items():
         services.save_entry(app, key, value, expected_version=versions.get(key, 0), actor=user)
     services.save_entry(app, "scenario.24", {"content": "视觉检测", "ai": "true", "effects": "漏检率下降"}, expected_version=0,
@@ -148,7 +148,7 @@ def test_book_autosave_sanitises_and_conflicts(setup):
     assert entry.value == "<p>好</p>"
     with pytest.raises(Conflict):
         services.save_entry(app, "part2.overall_situation", "<p>旧页面</p>", expected_version=0, actor=setup["user"])
-    assert services.entries_of(app)["part1.factory_address"] == "成都市武侯区武侯大道1号"  # prefilled from the profile
+    assert book_entries.entries_of(app)["part1.factory_address"] == "成都市武侯区武侯大道1号"  # prefilled from the profile
 
 
 @pytest.mark.rule("R9", "P2")
@@ -226,7 +226,7 @@ def test_verification_code_changes_after_return_and_verify_page(setup, client, t
         app = transition(app, Action.SUBMIT, actor=user, cooperation=True)
         first = app.versions.get(number=1).verification_code
         app = transition(app, Action.RETURN, actor=reviewer, reason="补充")
-        services.save_entry(app, "part1.revenue", "53000", expected_version=services.entry_versions(app)["part1.revenue"],
+        services.save_entry(app, "part1.revenue", "53000", expected_version=book_entries.entry_versions(app)["part1.revenue"],
                             actor=user)
         app = transition(app, Action.RESUBMIT, actor=user, cooperation=True)
     second = app.versions.get(number=2).verification_code
@@ -288,7 +288,7 @@ def test_reviewer_sees_book_changes_after_a_return(setup):
     with time_machine.travel(BEFORE, tick=False):
         app = transition(app, Action.SUBMIT, actor=user, cooperation=True)
         app = transition(app, Action.RETURN, actor=reviewer, reason="营业收入有误")
-        services.save_entry(app, "part1.revenue", "61800", expected_version=services.entry_versions(app)["part1.revenue"],
+        services.save_entry(app, "part1.revenue", "61800", expected_version=book_entries.entry_versions(app)["part1.revenue"],
                             actor=user)
         app = transition(app, Action.RESUBMIT, actor=user, cooperation=True)
     changes = services.changes_since_return(app)

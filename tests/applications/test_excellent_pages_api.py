@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from smartfactory.applications import book_entries
 from smartfactory.applications.enums import State
 from smartfactory.applications.models import TierApplication
 from tests.applications.test_excellent_book import BEFORE, _render, fill_book
@@ -156,7 +157,7 @@ def test_reviewer_sees_the_submitted_book_and_the_justification(setup, client_fo
 
     client = client_for(setup["user"])
     app = _ready_application(setup, client)
-    services.save_entry(app, "cover.project_name", "含机密字样的项目", expected_version=services.entry_versions(app)[
+    services.save_entry(app, "cover.project_name", "含机密字样的项目", expected_version=book_entries.entry_versions(app)[
         "cover.project_name"], actor=setup["user"])
     services.set_confidentiality_justification(app, actor=setup["user"], text="“机密”为产品名称")
     with time_machine.travel(BEFORE, tick=False):

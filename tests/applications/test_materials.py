@@ -14,7 +14,7 @@ import time_machine
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from smartfactory.applications import exports, materials, services
+from smartfactory.applications import book_entries, exports, materials, services
 from smartfactory.applications.enums import Action, State
 from smartfactory.applications.models import Attachment, IssuedCommitment
 from smartfactory.applications.workflow import transition
@@ -71,7 +71,7 @@ def ready(setup):
 def test_commitment_is_the_notices_text_with_signature_and_date_blank(setup):
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
     services.set_legal_representative(app, actor=setup["user"], name="李法人")
-    pdf = materials.issue_commitment(app, "pdf", actor=setup["user"])
+    pdf = exports.issue_commitment(app, "pdf", actor=setup["user"])
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     flat = re.sub(r"\s+", "", text)
     assert NOTICE["commitment"]["text"] in flat  # verbatim, the tier not substituted
@@ -81,7 +81,7 @@ def test_commitment_is_the_notices_text_with_signature_and_date_blank(setup):
     assert "配合" not in flat and "国家秘密" not in flat  # R23 is a separate acknowledgement
     from docx import Document
 
-    docx = Document(io.BytesIO(materials.issue_commitment(app, "docx", actor=setup["user"])))
+    docx = Document(io.BytesIO(exports.issue_commitment(app, "docx", actor=setup["user"])))
     paragraphs = [p.text for p in docx.paragraphs]
     assert NOTICE["commitment"]["text"] in paragraphs
     assert "单位法人签字：" in paragraphs and "2042年　　月　　日" in paragraphs
@@ -94,7 +94,7 @@ def test_generated_commitment_is_refused_as_the_signed_scan(setup):
     user = setup["user"]
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
     for fmt in ("pdf", "docx"):
-        generated = materials.issue_commitment(app, fmt, actor=user)
+        generated = exports.issue_commitment(app, fmt, actor=user)
         with pytest.raises(InvalidInput) as exc:
             attach(app, user, Attachment.Kind.COMMITMENT, f"承诺书-签字盖章.{fmt}", generated)
         assert "平台生成的承诺书原稿" in exc.value.message or "扫描件（PDF、JPG 或 PNG）" in exc.value.message
@@ -108,7 +108,7 @@ def test_generated_commitment_is_refused_as_the_signed_scan(setup):
                                   facts=assessment.facts, verdict=assessment.verdict, attained_tier="excellent")
     second = services.create_application(other, setup["campaign"], tier="excellent", actor=user)
     with pytest.raises(InvalidInput):
-        attach(second, user, Attachment.Kind.COMMITMENT, "承诺书.pdf", materials.issue_commitment(app, "pdf", actor=user))
+        attach(second, user, Attachment.Kind.COMMITMENT, "承诺书.pdf", exports.issue_commitment(app, "pdf", actor=user))
     # an XLSX or DOCX is no scan, whoever made it
     with pytest.raises(InvalidInput) as exc:
         attach(app, user, Attachment.Kind.COMMITMENT, "承诺书.docx", _docx(body="承诺"))
@@ -142,7 +142,7 @@ def test_commitment_pdf_that_is_no_scan_is_flagged_for_the_reviewer(setup):
 
     user = setup["user"]
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(materials.issue_commitment(app, "pdf", actor=user))))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(exports.issue_commitment(app, "pdf", actor=user))))
     writer.add_metadata({"/Producer": "打印为PDF"})
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -298,7 +298,7 @@ def test_scan_reads_images_and_scanned_pdf_pages_with_ocr_and_every_file_name(se
     assert [(x["term"], x["place"]) for x in named.findings] == [("机密", "附件文件名 机密图纸.png")]
     event = AuditEvent.objects.filter(action="application.attachment_added").order_by("-seq").first()
     assert event.after["ocr_pages"] == 1
-    findings = services.scan(app)
+    findings = book_entries.scan(app)
     assert {x["place"] for x in findings} >= {"附件 现场照片.png（文字识别）", "附件 扫描件.pdf 第1页（文字识别）"}
 
 

@@ -12,13 +12,14 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from smartfactory import decisions
 from smartfactory.applications.models import TierApplication
 from smartfactory.audit.models import AuditEvent
 from smartfactory.cultivation import acceptance as flow
 from smartfactory.cultivation.models import AcceptanceReview, CultivationObject, CultivationTarget
 from smartfactory.cultivation.services import close_expired, latest_end, submit_report
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
-from smartfactory.evaluation import services
+from smartfactory.evaluation import assigning, notices, opening, scoring, site_visits
 from smartfactory.evaluation.models import Evaluation
 from smartfactory.evaluation.workflow import Act, transition
 from smartfactory.organisations.enums import AuthorityLevel, Role
@@ -45,11 +46,11 @@ def leading(national, user_of):  # noqa: F811
     Evaluation.objects.filter(pk=e.pk).update(tier="leading")
     e.refresh_from_db()
     e = _to_site_passed(n, _pass(n, e))
-    publicity = services.open_publicity(e.campaign, "leading", actor=n["staff"], evaluations=[e])
-    publicity = services.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at)
+    publicity = notices.open_publicity(e.campaign, "leading", actor=n["staff"], evaluations=[e])
+    publicity = notices.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at)
     for ministry in n["ministries"]:
-        services.record_concurrence(publicity, actor=n["staff"], authority=ministry, document="会签函")
-    services.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕2号")
+        notices.record_concurrence(publicity, actor=n["staff"], authority=ministry, document="会签函")
+    decisions.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕2号")
     cultivation = CultivationObject.objects.get(application_id=e.application_id)
     CultivationTarget.objects.bulk_create([
         CultivationTarget(cultivation=cultivation, number=1, indicator="生产效率提升", target_value="30", unit="%"),
@@ -171,24 +172,24 @@ def test_rejected_by_the_recommender(leading):
 def _accepted_through_the_evaluation(x):
     n = x
     a = _forwarded(x)
-    e = services.formal_check(Evaluation.objects.get(acceptance=a), actor=n["staff"], passed=True)
-    first = services.assign_expert(e, n["experts"][0], actor=n["staff"])
-    second = services.assign_expert(e, n["experts"][1], actor=n["staff"])
+    e = opening.formal_check(Evaluation.objects.get(acceptance=a), actor=n["staff"], passed=True)
+    first = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
+    second = assigning.assign_expert(e, n["experts"][1], actor=n["staff"])
     with pytest.raises(InvalidInput):  # the selection's criteria are not the acceptance's
-        services.submit_scores(first, actor=n["experts"][0].user, scores=dict.fromkeys(
+        scoring.submit_scores(first, actor=n["experts"][0].user, scores=dict.fromkeys(
             ["foundation", "scenarios", "intelligence", "results", "demonstration"], 80))
-    services.submit_scores(first, actor=n["experts"][0].user, scores=ACCEPTANCE_SCORES)
-    services.submit_scores(second, actor=n["experts"][1].user, scores=ACCEPTANCE_SCORES)
+    scoring.submit_scores(first, actor=n["experts"][0].user, scores=ACCEPTANCE_SCORES)
+    scoring.submit_scores(second, actor=n["experts"][1].user, scores=ACCEPTANCE_SCORES)
     e = transition(e, Act.TO_SITE_VISIT, actor=n["staff"])
-    visit = services.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]],
+    visit = site_visits.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]],
                                      scheduled_for=timezone.localdate() + timedelta(days=5))
     assert [i["key"] for i in visit.checklist] == ["g:basic", "g:reports", "t:1", "t:2"]
     assert "企业自报达成值 32" in visit.checklist[2]["label"]
-    services.agree_site_visit(visit, actor=n["enterprise_user"])
+    site_visits.agree_site_visit(visit, actor=n["enterprise_user"])
     for item in visit.checklist:
-        services.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met")
+        site_visits.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met")
     with time_machine.travel(on_visit_day(visit), tick=False):
-        services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+        site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
     return a, Evaluation.objects.get(pk=e.pk)
 
 
@@ -196,16 +197,16 @@ def _accepted_through_the_evaluation(x):
 def test_expert_acceptance_publicity_and_decision_make_it_leading_on_the_public_list(leading):
     x = leading
     a, e = _accepted_through_the_evaluation(x)
-    assert services.panel(e.campaign, "leading", "acceptance")[0]["evaluation"].pk == e.pk
-    assert e.pk not in [r["evaluation"].pk for r in services.panel(e.campaign, "leading")]  # rounds kept apart
+    assert scoring.panel(e.campaign, "leading", "acceptance")[0]["evaluation"].pk == e.pk
+    assert e.pk not in [r["evaluation"].pk for r in scoring.panel(e.campaign, "leading")]  # rounds kept apart
     with pytest.raises(InvalidInput):  # an acceptance cannot be put on a selection list
-        services.open_publicity(e.campaign, "leading", actor=x["staff"], evaluations=[e])
-    publicity = services.open_publicity(e.campaign, "leading", actor=x["staff"], evaluations=[e], kind="acceptance")
+        notices.open_publicity(e.campaign, "leading", actor=x["staff"], evaluations=[e])
+    publicity = notices.open_publicity(e.campaign, "leading", actor=x["staff"], evaluations=[e], kind="acceptance")
     assert "验收" in publicity.title and publicity.kind == "acceptance"
-    publicity = services.finalise_publicity(publicity, actor=x["staff"], now=publicity.ends_at)
+    publicity = notices.finalise_publicity(publicity, actor=x["staff"], now=publicity.ends_at)
     for ministry in x["ministries"]:
-        services.record_concurrence(publicity, actor=x["staff"], authority=ministry, document="会签函")
-    services.decide(publicity, actor=x["staff"], decision_number="工信部联通装〔2044〕9号")
+        notices.record_concurrence(publicity, actor=x["staff"], authority=ministry, document="会签函")
+    decisions.decide(publicity, actor=x["staff"], decision_number="工信部联通装〔2044〕9号")
     year = timezone.localdate().year
     app = TierApplication.objects.get(pk=e.application_id)
     award = TierAward.objects.get(factory=app.factory, tier="leading")
@@ -226,7 +227,7 @@ def test_expert_acceptance_publicity_and_decision_make_it_leading_on_the_public_
 def test_not_approved_acceptance_closes_the_object(leading):
     x = leading
     a = _forwarded(x)
-    e = services.formal_check(Evaluation.objects.get(acceptance=a), actor=x["staff"], passed=True)
+    e = opening.formal_check(Evaluation.objects.get(acceptance=a), actor=x["staff"], passed=True)
     transition(e, Act.REJECT, actor=x["staff"], reason="目标2未达成")
     a.refresh_from_db()
     x["cultivation"].refresh_from_db()
@@ -318,7 +319,7 @@ def test_acceptance_over_the_api_in_the_callers_scope(leading, client_for):
     refused = _json(staff, "post", f"{url}/defer", {"ends_on": late.isoformat(), "reason": "需补充数据"})
     assert refused.status_code == 422 and refused.json()["field"] == "ends_on"
     # the acceptance round is its own in the panel and the assignment preview
-    services.formal_check(Evaluation.objects.get(pk=body["evaluation"]), actor=x["staff"], passed=True)
+    opening.formal_check(Evaluation.objects.get(pk=body["evaluation"]), actor=x["staff"], passed=True)
     preview = _json(staff, "post", "/api/v1/evaluations/assignments/preview",
                     {"year": 2042, "tier": "leading", "kind": "acceptance"}).json()
     assert [r["evaluation"]["id"] for r in preview["rows"]] == [body["evaluation"]]

@@ -21,8 +21,9 @@ from smartfactory.campaigns.models import Quota
 from smartfactory.crypto import decrypt
 from smartfactory.cultivation.models import CultivationObject
 from smartfactory.cultivation.services import latest_end
+from smartfactory.demo.common import demo_password
 from smartfactory.demo.national import EXPERT_PROFILES
-from smartfactory.demo.world import ACCOUNTS, demo_password, seed
+from smartfactory.demo.world import ACCOUNTS, seed
 from smartfactory.evaluation.models import (
     Assignment,
     Evaluation,
@@ -31,9 +32,10 @@ from smartfactory.evaluation.models import (
     Publicity,
     SiteVisit,
 )
+from smartfactory.evaluation.notices import decision_ministries, validate_contact
 from smartfactory.evaluation.queries import evaluations_for_user
 from smartfactory.evaluation.rules import rules_for
-from smartfactory.evaluation.services import decision_ministries, validate_contact, weighted_total
+from smartfactory.evaluation.scoring import weighted_total
 from smartfactory.notifications.models import Notification
 from smartfactory.organisations.models import Membership, TierAward
 from smartfactory.recommendations.models import Batch

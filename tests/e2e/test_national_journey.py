@@ -80,7 +80,8 @@ _OPENING_END = "ids, quota = [], None"
 assert _OPENING_END in SCENARIO, "test_parallel_recommend.SCENARIO changed: its opening cannot be reused"
 NATIONAL = SCENARIO[: SCENARIO.index(_OPENING_END)] + r'''
 from smartfactory.evaluation.models import Evaluation, EvaluationState
-from smartfactory.evaluation.services import save_expert_profile, site_checklist
+from smartfactory.evaluation.expert_profiles import save_expert_profile
+from smartfactory.evaluation.site_visits import site_checklist
 from smartfactory.organisations.enums import AuthorityKind, Department
 from smartfactory.organisations.models import Authority
 from smartfactory.organisations.services import create_authority_user, create_expert_user

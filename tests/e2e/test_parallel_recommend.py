@@ -62,6 +62,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from smartfactory.applications import book_entries
 from smartfactory.applications import services
 from smartfactory.applications.enums import Action, State
 from smartfactory.applications.models import TierApplication
@@ -129,7 +130,7 @@ def submitted_application(*, username, display_name, name, factory_name, address
         assessments.save_answer(assessment, key, value, expected_version=0, actor=user)
     assert SelfAssessment.objects.get(pk=assessment.pk).attained_tier == "excellent", "self-assessment below 卓越级"
     app = services.create_application(factory, campaign, tier="excellent", actor=user)
-    versions = services.entry_versions(app)
+    versions = book_entries.entry_versions(app)
     for key, value in P["book"].items():
         services.save_entry(app, key, value, expected_version=versions.get(key, 0), actor=user)
     services.set_legal_representative(app, actor=user, name="张法人")

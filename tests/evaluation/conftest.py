@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from smartfactory.evaluation import services
+from smartfactory.evaluation import expert_profiles
 from smartfactory.evaluation.models import Evaluation
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, Role
 from smartfactory.recommendations import services as recommendations
@@ -33,7 +33,7 @@ OTHER_MINISTRIES = [("国家发展和改革委员会", Department.DEVELOPMENT_RE
 def expert(name: str, *, actor, organisation: str = "某大学", uscc: str = "", province: str = "110000",
            industries=("35",), scenarios=(), max_load: int = 12):
     user = f.user(f"expert-{name}", role=Role.EXPERT)
-    return services.save_expert_profile(user, actor=actor, name=name, organisation=organisation, organisation_uscc=uscc,
+    return expert_profiles.save_expert_profile(user, actor=actor, name=name, organisation=organisation, organisation_uscc=uscc,
                                         province_code=province, industries=list(industries), scenarios=list(scenarios),
                                         max_load=max_load)
 

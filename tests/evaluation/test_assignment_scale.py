@@ -11,7 +11,7 @@ import pytest
 
 from smartfactory.audit.models import AuditEvent
 from smartfactory.errors import NotEligible
-from smartfactory.evaluation import services
+from smartfactory.evaluation import assigning
 from smartfactory.evaluation.conflicts import ConflictIndex, applicant_of, conflict_reasons
 from smartfactory.evaluation.models import Assignment, Evaluation
 from smartfactory.evaluation.rules import rules_for
@@ -59,12 +59,12 @@ def test_automatic_assignment_of_a_national_round_respects_caps_and_conflicts(na
     capacity = sum(e.max_load for e in experts)
     assert 2 * 300 < capacity < 3 * 300
 
-    preview = services.preview_assignment(campaign, TIER, actor=staff)
+    preview = assigning.preview_assignment(campaign, TIER, actor=staff)
     assert preview["short"] == []
     assert len(preview["plan"]) == 300
     assert Assignment.objects.count() == 0  # a preview writes nothing
 
-    created = services.commit_assignment(campaign, TIER, actor=staff, plan=preview["plan"])
+    created = assigning.commit_assignment(campaign, TIER, actor=staff, plan=preview["plan"])
     assert len(created) == 300 * per_application
 
     rows = list(Assignment.objects.filter(evaluation__campaign=campaign).select_related(
@@ -99,7 +99,7 @@ def test_a_plan_pairing_a_conflicted_expert_is_refused_whole(national_round):
     campaign, staff, experts = r["campaign"], r["staff"], r["experts"]
     rules = rules_for(campaign)
     conflicted = _conflicted_pairs(experts, _evaluations(campaign), rules)
-    plan = services.preview_assignment(campaign, TIER, actor=staff)["plan"]
+    plan = assigning.preview_assignment(campaign, TIER, actor=staff)["plan"]
     events, notifications = AuditEvent.objects.count(), Notification.objects.count()
     for kind in KINDS:
         # a pair whose only conflict is this kind, so the refusal is for this rule
@@ -110,9 +110,9 @@ def test_a_plan_pairing_a_conflicted_expert_is_refused_whole(national_round):
         bad = dict([(k, ids) for k, ids in plan.items() if k != key][:20])
         bad[key] = [*plan[key][:-1], expert.pk]
         with pytest.raises(NotEligible) as exc:
-            services.commit_assignment(campaign, TIER, actor=staff, plan=bad)
+            assigning.commit_assignment(campaign, TIER, actor=staff, plan=bad)
         assert rules.conflicts[kind]["label"] in exc.value.message, kind
         assert Assignment.objects.count() == 0, kind
         assert (AuditEvent.objects.count(), Notification.objects.count()) == (events, notifications), kind
     # the unedited plan still goes through
-    assert len(services.commit_assignment(campaign, TIER, actor=staff, plan=plan)) == 300 * rules.experts_per_application
+    assert len(assigning.commit_assignment(campaign, TIER, actor=staff, plan=plan)) == 300 * rules.experts_per_application

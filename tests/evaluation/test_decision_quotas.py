@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from smartfactory import decisions
 from smartfactory.audit.models import AuditEvent
 from smartfactory.campaigns.enums import CampaignStatus
 from smartfactory.campaigns.models import Campaign, Quota
 from smartfactory.campaigns.quotas import compute_quotas
-from smartfactory.evaluation import services
+from smartfactory.evaluation import notices
 from tests import factories as f
 
 from .test_national import _pass, _to_site_passed, user_of  # noqa: F401  (a fixture, used by name)
@@ -35,11 +36,11 @@ def test_decision_on_the_excellent_list_recomputes_next_years_leading_quota(nati
     compute_quotas(next_year)
     leading = Quota.objects.get(campaign=next_year, tier="leading", province_code=province)
     assert leading.quota == 1
-    publicity = services.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e], starts_at=timezone.now())
-    publicity = services.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at + timedelta(seconds=1))
+    publicity = notices.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e], starts_at=timezone.now())
+    publicity = notices.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at + timedelta(seconds=1))
     for ministry in n["ministries"]:
-        services.record_concurrence(publicity, actor=n["staff"], authority=ministry, document=f"{ministry.name}会签函")
-    services.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕7号")
+        notices.record_concurrence(publicity, actor=n["staff"], authority=ministry, document=f"{ministry.name}会签函")
+    decisions.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕7号")
     leading.refresh_from_db()
     assert (leading.quota, leading.basis) == (2, "2042年卓越级智能工厂10个（已公布）")
     event = AuditEvent.objects.filter(action="campaign.quotas_computed").latest("seq")

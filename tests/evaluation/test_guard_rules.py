@@ -88,13 +88,13 @@ def test_national_acceptance_needs_an_approved_acceptance_evaluation(national):
 def test_the_publicity_is_finalised_only_after_its_whole_period(national, user_of):  # noqa: F811
     from datetime import timedelta
 
-    from smartfactory.evaluation import services
+    from smartfactory.evaluation import notices
 
     from .test_national import _to_site_passed
 
     e = _to_site_passed(national, _pass(national, national["evaluations"][0]))
-    publicity = services.open_publicity(e.campaign, "excellent", actor=national["staff"], evaluations=[e])
+    publicity = notices.open_publicity(e.campaign, "excellent", actor=national["staff"], evaluations=[e])
     with pytest.raises(NotEligible) as exc:
-        services.finalise_publicity(publicity, actor=national["staff"], now=publicity.ends_at - timedelta(milliseconds=1))
+        notices.finalise_publicity(publicity, actor=national["staff"], now=publicity.ends_at - timedelta(milliseconds=1))
     assert "结束后方可定稿" in exc.value.message
-    assert services.finalise_publicity(publicity, actor=national["staff"], now=publicity.ends_at).status == "final"
+    assert notices.finalise_publicity(publicity, actor=national["staff"], now=publicity.ends_at).status == "final"

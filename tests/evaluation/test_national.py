@@ -11,11 +11,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from smartfactory import decisions
 from smartfactory.applications.models import TierApplication
 from smartfactory.audit.models import AuditEvent
 from smartfactory.crypto import decrypt
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
-from smartfactory.evaluation import services
+from smartfactory.evaluation import assigning, expert_profiles, notices, opening, scoring, site_visits
 from smartfactory.evaluation.models import Assignment, Evaluation, EvaluationState, Objection
 from smartfactory.evaluation.queries import evaluations_for_user
 from smartfactory.evaluation.rules import rules_for
@@ -34,7 +35,7 @@ def scores_for(total: float) -> dict:
 
 
 def _pass(n, e):
-    return services.formal_check(e, actor=n["staff"], passed=True)
+    return opening.formal_check(e, actor=n["staff"], passed=True)
 
 
 def test_submitted_batch_opens_evaluations_with_automatic_checks(national):
@@ -51,10 +52,10 @@ def test_formal_check_fail_returns_to_the_recommender_who_resubmits(national):
     n = national
     e = n["evaluations"][0]
     with pytest.raises(InvalidInput):
-        services.formal_check(e, actor=n["staff"], passed=False)  # reasons required
+        opening.formal_check(e, actor=n["staff"], passed=False)  # reasons required
     with pytest.raises(NotPermitted):
-        services.formal_check(e, actor=n["leader"], passed=True)
-    e = services.formal_check(e, actor=n["staff"], passed=False, reason="承诺书未盖章")
+        opening.formal_check(e, actor=n["leader"], passed=True)
+    e = opening.formal_check(e, actor=n["staff"], passed=False, reason="承诺书未盖章")
     assert e.state == EvaluationState.RETURNED and e.formal_reasons == "承诺书未盖章"
     assert e in evaluations_for_user(n["leader"])  # the recommender sees it with the reasons
     e = transition(e, Act.RESUBMIT, actor=n["leader"])
@@ -69,8 +70,8 @@ def test_failed_automatic_check_needs_a_reason_to_pass(national):
     Evaluation.objects.filter(pk=e.pk).update(auto_checks=[{"key": "book", "label": "申报书完整", "ok": False}])
     e.refresh_from_db()
     with pytest.raises(InvalidInput):
-        services.formal_check(e, actor=n["staff"], passed=True)
-    assert services.formal_check(e, actor=n["staff"], passed=True, reason="缺项已电话核实补正").state == "expert_review"
+        opening.formal_check(e, actor=n["staff"], passed=True)
+    assert opening.formal_check(e, actor=n["staff"], passed=True, reason="缺项已电话核实补正").state == "expert_review"
 
 
 @pytest.mark.rule("P21")
@@ -90,8 +91,8 @@ def test_conflicted_expert_is_never_assigned_and_gets_404(national, client_for):
     assert same_group.soe_group == group
     for x in (same_org, same_group):
         with pytest.raises(NotEligible):
-            services.assign_expert(e, x, actor=n["staff"])
-    preview = services.preview_assignment(e.campaign, "excellent", actor=n["staff"])
+            assigning.assign_expert(e, x, actor=n["staff"])
+    preview = assigning.preview_assignment(e.campaign, "excellent", actor=n["staff"])
     chosen = {i for row in preview["rows"] for i, _name in row["experts"]}
     assert same_org.pk not in chosen and same_group.pk not in chosen
     # even if an assignment existed, the conflicted expert cannot open the application
@@ -124,9 +125,9 @@ def test_declared_conflict_withdraws_the_unscored_assignment(national):
     n = national
     e = _pass(n, n["evaluations"][0])
     x = n["experts"][0]
-    services.assign_expert(e, x, actor=n["staff"])
+    assigning.assign_expert(e, x, actor=n["staff"])
     assert e in evaluations_for_user(x.user)
-    services.declare_conflict(x, actor=x.user, uscc=e.application.factory.enterprise.uscc, note="曾任该企业顾问",
+    expert_profiles.declare_conflict(x, actor=x.user, uscc=e.application.factory.enterprise.uscc, note="曾任该企业顾问",
                               kind="advised")
     assert not Assignment.objects.filter(evaluation=e, expert=x).exists()
     assert e not in evaluations_for_user(x.user)
@@ -139,7 +140,7 @@ def test_commit_rechecks_caps(national):
     capped = n["experts"][0]
     capped.max_load = 1
     capped.save()
-    preview = services.preview_assignment(evaluations[0].campaign, "excellent", actor=n["staff"])
+    preview = assigning.preview_assignment(evaluations[0].campaign, "excellent", actor=n["staff"])
     assert not preview["short"] and len(preview["rows"]) == 3
     loads = {}
     for ids in preview["plan"].values():
@@ -149,18 +150,18 @@ def test_commit_rechecks_caps(national):
     assert loads.get(capped.pk, 0) <= 1
     tampered = {k: [capped.pk] for k in preview["plan"]}  # would put the capped expert on three
     with pytest.raises(NotEligible):
-        services.commit_assignment(evaluations[0].campaign, "excellent", actor=n["staff"], plan=tampered)
+        assigning.commit_assignment(evaluations[0].campaign, "excellent", actor=n["staff"], plan=tampered)
     assert not Assignment.objects.exists()  # all or nothing
-    services.commit_assignment(evaluations[0].campaign, "excellent", actor=n["staff"], plan=preview["plan"])
+    assigning.commit_assignment(evaluations[0].campaign, "excellent", actor=n["staff"], plan=preview["plan"])
     assert Assignment.objects.count() == 6
 
 
 def _two_scored(n, first: float, second: float):
     e = _pass(n, n["evaluations"][0])
-    a = services.assign_expert(e, n["experts"][0], actor=n["staff"])
-    b = services.assign_expert(e, n["experts"][1], actor=n["staff"])
-    services.submit_scores(a, actor=n["experts"][0].user, scores=scores_for(first))
-    services.submit_scores(b, actor=n["experts"][1].user, scores=scores_for(second))
+    a = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
+    b = assigning.assign_expert(e, n["experts"][1], actor=n["staff"])
+    scoring.submit_scores(a, actor=n["experts"][0].user, scores=scores_for(first))
+    scoring.submit_scores(b, actor=n["experts"][1].user, scores=scores_for(second))
     return e
 
 
@@ -175,21 +176,21 @@ def test_third_expert_fires_exactly_above_the_threshold(national, second, third)
 def test_scores_are_validated_weighted_and_normalised(national):
     n = national
     e = _pass(n, n["evaluations"][0])
-    a = services.assign_expert(e, n["experts"][0], actor=n["staff"])
+    a = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
     with pytest.raises(InvalidInput) as exc:
-        services.submit_scores(a, actor=n["experts"][0].user, scores={**ALL, "results": 101})
+        scoring.submit_scores(a, actor=n["experts"][0].user, scores={**ALL, "results": 101})
     assert exc.value.field == "scores.results"
     with pytest.raises(InvalidInput):
-        services.submit_scores(a, actor=n["experts"][0].user, scores={k: v for k, v in ALL.items() if k != "results"})
+        scoring.submit_scores(a, actor=n["experts"][0].user, scores={k: v for k, v in ALL.items() if k != "results"})
     with pytest.raises(NotPermitted):
-        services.submit_scores(a, actor=n["experts"][1].user, scores=ALL)
+        scoring.submit_scores(a, actor=n["experts"][1].user, scores=ALL)
     scores = {"foundation": 90, "scenarios": 70, "intelligence": 80, "results": 60, "demonstration": 100}
-    a = services.submit_scores(a, actor=n["experts"][0].user, scores=scores)
+    a = scoring.submit_scores(a, actor=n["experts"][0].user, scores=scores)
     assert a.total == Decimal("77.00")  # 18 + 21 + 16 + 12 + 10
     e2 = _pass(n, n["evaluations"][1])
-    a2 = services.assign_expert(e2, n["experts"][0], actor=n["staff"])
-    services.submit_scores(a2, actor=n["experts"][0].user, scores=scores_for(87))
-    z = services.normalised_scores(e.campaign, "excellent")
+    a2 = assigning.assign_expert(e2, n["experts"][0], actor=n["staff"])
+    scoring.submit_scores(a2, actor=n["experts"][0].user, scores=scores_for(87))
+    z = scoring.normalised_scores(e.campaign, "excellent")
     assert z[str(a.pk)] == -1.0 and z[str(a2.pk)] == 1.0
 
 
@@ -197,32 +198,32 @@ def test_scores_are_validated_weighted_and_normalised(national):
 def test_scoring_closes_at_the_due_time(national):
     n = national
     e = _pass(n, n["evaluations"][0])
-    a = services.assign_expert(e, n["experts"][0], actor=n["staff"])
+    a = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
     from smartfactory.errors import DeadlinePassed
 
     with time_machine.travel(a.due_at, tick=False), pytest.raises(DeadlinePassed):
-        services.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
+        scoring.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
     with time_machine.travel(a.due_at - timedelta(seconds=1), tick=False):
-        services.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
+        scoring.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
 
 
 def _to_site_passed(n, e):
     with pytest.raises(NotEligible):
         transition(e, Act.TO_SITE_VISIT, actor=n["staff"])  # scores missing
-    a = services.assign_expert(e, n["experts"][0], actor=n["staff"])
-    b = services.assign_expert(e, n["experts"][1], actor=n["staff"])
-    services.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
-    services.submit_scores(b, actor=n["experts"][1].user, scores=scores_for(85))
+    a = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
+    b = assigning.assign_expert(e, n["experts"][1], actor=n["staff"])
+    scoring.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
+    scoring.submit_scores(b, actor=n["experts"][1].user, scores=scores_for(85))
     e = transition(e, Act.TO_SITE_VISIT, actor=n["staff"])
-    visit = services.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]],
+    visit = site_visits.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]],
                                      scheduled_for=timezone.localdate() + timedelta(days=7))
     with pytest.raises(NotEligible):
-        services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")  # not agreed yet
-    services.agree_site_visit(visit, actor=n["user_of"](e))
+        site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")  # not agreed yet
+    site_visits.agree_site_visit(visit, actor=n["user_of"](e))
     for item in visit.checklist:
-        services.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met", note="现场查看系统")
+        site_visits.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met", note="现场查看系统")
     with time_machine.travel(on_visit_day(visit), tick=False):  # the outcome is recorded on the day at the earliest
-        services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+        site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
     return e
 
 
@@ -249,8 +250,8 @@ def test_site_visit_team_is_conflict_checked_and_checklist_follows_scenarios(nat
     Evaluation.objects.filter(pk=e.pk).update(state="site_visit")
     e.refresh_from_db()
     with pytest.raises(NotEligible):
-        services.plan_site_visit(e, actor=n["staff"], team=[local], scheduled_for=date.today() + timedelta(days=3))
-    visit = services.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]], scheduled_for=date.today() + timedelta(days=3))
+        site_visits.plan_site_visit(e, actor=n["staff"], team=[local], scheduled_for=date.today() + timedelta(days=3))
+    visit = site_visits.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]], scheduled_for=date.today() + timedelta(days=3))
     keys = [i["key"] for i in visit.checklist]
     assert keys[:2] == ["g:basic", "g:data"] and any(k.startswith("s:") for k in keys)
 
@@ -260,28 +261,28 @@ def test_publicity_objection_blocks_finalising_until_handled_then_decision_award
     n = national
     e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
     start = timezone.now()
-    publicity = services.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e], starts_at=start)
+    publicity = notices.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e], starts_at=start)
     e.refresh_from_db()
     assert e.state == EvaluationState.PROPOSED
     with pytest.raises(InvalidInput):
-        services.submit_objection(publicity, evaluation_id=e.pk, name="张三", contact="", content="该企业数据有误，请核实。")
-    objection = services.submit_objection(publicity, evaluation_id=e.pk, name="张三", contact="13800138000",
+        notices.submit_objection(publicity, evaluation_id=e.pk, name="张三", contact="", content="该企业数据有误，请核实。")
+    objection = notices.submit_objection(publicity, evaluation_id=e.pk, name="张三", contact="13800138000",
                                           content="该企业申报的产值数据与年报不符，请核实。")
     assert "13800138000" not in objection.contact_encrypted and decrypt(objection.contact_encrypted) == "13800138000"
     assert "13800138000" not in str(list(AuditEvent.objects.values_list("after", flat=True)))
     after = publicity.ends_at + timedelta(seconds=1)
     with pytest.raises(NotEligible):
-        services.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at - timedelta(seconds=1))
+        notices.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at - timedelta(seconds=1))
     with pytest.raises(NotEligible) as exc:
-        services.finalise_publicity(publicity, actor=n["staff"], now=after)
+        notices.finalise_publicity(publicity, actor=n["staff"], now=after)
     assert "异议未处理" in exc.value.message
-    services.handle_objection(objection, actor=n["staff"], upheld=False, handling="经核实，数据口径不同，异议不成立。")
-    publicity = services.finalise_publicity(publicity, actor=n["staff"], now=after)
+    notices.handle_objection(objection, actor=n["staff"], upheld=False, handling="经核实，数据口径不同，异议不成立。")
+    publicity = notices.finalise_publicity(publicity, actor=n["staff"], now=after)
     with pytest.raises(NotEligible):
-        services.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕1号")
+        decisions.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕1号")
     for ministry in n["ministries"]:
-        services.record_concurrence(publicity, actor=n["staff"], authority=ministry, document=f"{ministry.name}会签函")
-    publicity = services.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕1号")
+        notices.record_concurrence(publicity, actor=n["staff"], authority=ministry, document=f"{ministry.name}会签函")
+    publicity = decisions.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕1号")
     app = TierApplication.objects.get(pk=e.application_id)
     assert app.state == "awarded" and app.certificate_no == "卓越智能工厂〔2042〕001号"
     award = TierAward.objects.get(factory=app.factory, tier="excellent")
@@ -295,10 +296,10 @@ def test_publicity_objection_blocks_finalising_until_handled_then_decision_award
 def test_upheld_objection_takes_the_application_off_the_list(national, user_of):
     n = national
     e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
-    publicity = services.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
-    objection = services.submit_objection(publicity, evaluation_id=e.pk, name="李四", contact="li@example.com",
+    publicity = notices.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
+    objection = notices.submit_objection(publicity, evaluation_id=e.pk, name="李四", contact="li@example.com",
                                           content="该工厂去年发生过较大安全事故，不符合基本要求。")
-    services.handle_objection(objection, actor=n["staff"], upheld=True, handling="经核实，事故属实。")
+    notices.handle_objection(objection, actor=n["staff"], upheld=True, handling="经核实，事故属实。")
     e.refresh_from_db()
     assert e.state == EvaluationState.NOT_APPROVED
     assert Objection.objects.get().status == "upheld"
@@ -308,9 +309,9 @@ def test_upheld_objection_takes_the_application_off_the_list(national, user_of):
 def test_objection_outside_the_period_is_refused(national, user_of):
     n = national
     e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
-    publicity = services.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
+    publicity = notices.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
     with time_machine.travel(publicity.ends_at, tick=False), pytest.raises(TransitionNotAllowed):
-        services.submit_objection(publicity, evaluation_id=e.pk, name="王五", contact="13800138000",
+        notices.submit_objection(publicity, evaluation_id=e.pk, name="王五", contact="13800138000",
                                   content="公示结束后才提交的异议内容。")
 
 
@@ -326,12 +327,12 @@ def test_leading_tier_ends_in_the_cultivation_list(national, user_of):
     Evaluation.objects.filter(pk=e.pk).update(tier="leading")
     e.refresh_from_db()
     e = _to_site_passed(n, _pass(n, e))
-    publicity = services.open_publicity(e.campaign, "leading", actor=n["staff"], evaluations=[e])
+    publicity = notices.open_publicity(e.campaign, "leading", actor=n["staff"], evaluations=[e])
     assert "培育对象" in publicity.title
-    publicity = services.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at)
+    publicity = notices.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at)
     for ministry in n["ministries"]:
-        services.record_concurrence(publicity, actor=n["staff"], authority=ministry, document="会签函")
-    services.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕2号")
+        notices.record_concurrence(publicity, actor=n["staff"], authority=ministry, document="会签函")
+    decisions.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕2号")
     app = TierApplication.objects.get(pk=e.application_id)
     assert app.state == "cultivating" and app.certificate_no == "领航智能工厂培育〔2042〕001号"
     obj = CultivationObject.objects.get(application=app)

@@ -12,8 +12,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from smartfactory import decisions
 from smartfactory.errors import NotEligible, NotPermitted
-from smartfactory.evaluation import services
+from smartfactory.evaluation import assigning, notices, scoring, site_visits
 from smartfactory.evaluation.models import Evaluation, Publicity
 from smartfactory.evaluation.workflow import Act, transition
 from smartfactory.organisations.enums import Role
@@ -27,20 +28,20 @@ BJ = timezone.get_default_timezone()
 
 
 def _at_site_visit(n, e) -> Evaluation:
-    a = services.assign_expert(e, n["experts"][0], actor=n["staff"])
-    b = services.assign_expert(e, n["experts"][1], actor=n["staff"])
-    services.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
-    services.submit_scores(b, actor=n["experts"][1].user, scores=scores_for(85))
+    a = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
+    b = assigning.assign_expert(e, n["experts"][1], actor=n["staff"])
+    scoring.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
+    scoring.submit_scores(b, actor=n["experts"][1].user, scores=scores_for(85))
     return transition(e, Act.TO_SITE_VISIT, actor=n["staff"])
 
 
 def _visited(n, e, *, days: int = 3):
     """The visit planned ``days`` ahead, agreed, with a finding for every item."""
-    visit = services.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]],
+    visit = site_visits.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]],
                                      scheduled_for=timezone.localdate() + timedelta(days=days))
-    services.agree_site_visit(visit, actor=n["user_of"](e))
+    site_visits.agree_site_visit(visit, actor=n["user_of"](e))
     for item in visit.checklist:
-        services.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met", note="现场查看")
+        site_visits.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met", note="现场查看")
     return visit
 
 
@@ -57,14 +58,14 @@ def test_site_outcome_is_refused_before_the_visit_date_and_allowed_on_it(nationa
     e = _at_site_visit(n, _pass(n, n["evaluations"][0]))
     visit = _visited(n, e)
     with pytest.raises(NotEligible) as exc:  # today, three days early
-        services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+        site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
     assert visit.scheduled_for.isoformat() in exc.value.message
     with _on_the_day(visit, minus_seconds=1), pytest.raises(NotEligible):  # 23:59:59 the day before
-        services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+        site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
     visit.refresh_from_db()
     assert visit.outcome == ""
     with _on_the_day(visit):  # 00:00:00 on the day, Beijing time
-        visit = services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+        visit = site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
     assert visit.outcome == "pass"
 
 
@@ -92,9 +93,9 @@ def _final_publicity(n) -> tuple[Publicity, Evaluation]:
     e = _at_site_visit(n, _pass(n, n["evaluations"][0]))
     visit = _visited(n, e, days=1)
     with _on_the_day(visit):
-        services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
-    publicity = services.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
-    return services.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at), e
+        site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+    publicity = notices.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
+    return notices.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at), e
 
 
 @pytest.mark.rule("P82")
@@ -116,7 +117,7 @@ def test_another_ministrys_staff_cannot_concur_for_a_ministry_not_theirs(nationa
     client.post(f"/console/publicity/{publicity.pk}/", {"action": "concur", "authority": str(finance.pk),
                                                         "document": "财办函〔2042〕1号"})
     with pytest.raises(NotPermitted):
-        services.record_concurrence(publicity, actor=ndrc_staff, authority=finance, document="财办函〔2042〕1号")
+        notices.record_concurrence(publicity, actor=ndrc_staff, authority=finance, document="财办函〔2042〕1号")
     publicity.refresh_from_db()
     assert publicity.concurrences == []
     # its own ministry it may record, on the API and on the page
@@ -125,7 +126,7 @@ def test_another_ministrys_staff_cannot_concur_for_a_ministry_not_theirs(nationa
     publicity.refresh_from_db()
     assert [c["authority"] for c in publicity.concurrences] == [str(ndrc.pk)]
     # MIIT staff may register another ministry's letter
-    services.record_concurrence(publicity, actor=n["staff"], authority=finance, document="财办函〔2042〕1号")
+    notices.record_concurrence(publicity, actor=n["staff"], authority=finance, document="财办函〔2042〕1号")
     publicity.refresh_from_db()
     assert [c["authority"] for c in publicity.concurrences] == [str(ndrc.pk), str(finance.pk)]
 
@@ -139,21 +140,21 @@ def test_upheld_objection_takes_the_factory_off_the_public_notice_also_once_deci
     for e in (first, second):
         visit = _visited(n, e, days=1)
         with _on_the_day(visit):
-            services.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
-    publicity = services.open_publicity(first.campaign, "excellent", actor=n["staff"], evaluations=[first, second])
+            site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
+    publicity = notices.open_publicity(first.campaign, "excellent", actor=n["staff"], evaluations=[first, second])
     withdrawn, kept = (e.application.factory for e in (first, second))
     anonymous = client_for(None)
     page = anonymous.get(f"/publicity/{publicity.pk}/").content.decode()
     assert withdrawn.name in page and kept.name in page
-    objection = services.submit_objection(publicity, evaluation_id=first.pk, name="李四", contact="li@example.com",
+    objection = notices.submit_objection(publicity, evaluation_id=first.pk, name="李四", contact="li@example.com",
                                           content="该工厂去年发生过较大安全事故，不符合基本要求。")
-    services.handle_objection(objection, actor=n["staff"], upheld=True, handling="经核实，事故属实。")
+    notices.handle_objection(objection, actor=n["staff"], upheld=True, handling="经核实，事故属实。")
     page = anonymous.get(f"/publicity/{publicity.pk}/").content.decode()
     assert withdrawn.name not in page and kept.name in page
-    publicity = services.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at)
+    publicity = notices.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at)
     for ministry in n["ministries"]:
-        services.record_concurrence(publicity, actor=n["staff"], authority=ministry, document="会签函")
-    services.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕1号")
+        notices.record_concurrence(publicity, actor=n["staff"], authority=ministry, document="会签函")
+    decisions.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕1号")
     page = anonymous.get(f"/publicity/{publicity.pk}/").content.decode()
     assert "已审定" in page and kept.name in page and withdrawn.name not in page
     # the ministry's own page still shows the withdrawn entry with its objection

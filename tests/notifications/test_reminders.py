@@ -1,5 +1,5 @@
 """Reminders before each deadline that binds a user: 7 days, 1 day and on the day (from
-notifications/data/reminders.yaml), each once per user, object and offset; nothing 8 days before or
+scheduling/data/reminders.yaml), each once per user, object and offset; nothing 8 days before or
 once the deadline has passed. Deadlines are in Beijing time."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from smartfactory.applications.enums import Action
 from smartfactory.applications.workflow import transition
 from smartfactory.evaluation import services as evaluation
 from smartfactory.notifications.models import Notification
-from smartfactory.notifications.reminders import due_day, offsets_for, reached_offset, send_reminders
+from smartfactory.scheduling.reminders import due_day, offsets_for, reached_offset, send_reminders
 from tests.applications.test_advanced_workflow import (
     BEFORE_ALL,
     COUNTY_DEADLINE,

@@ -17,7 +17,7 @@ from smartfactory.campaigns.models import Campaign, RuleThreshold
 from smartfactory.campaigns.services import set_rule_threshold
 from smartfactory.errors import NotPermitted
 from smartfactory.organisations.enums import AuthorityLevel, Role
-from smartfactory.rescoring import services
+from smartfactory.rescoring import runner, services
 from smartfactory.rescoring.models import JobStatus, RescoreJob
 from tests import factories as f
 
@@ -81,7 +81,7 @@ def test_rerun_recomputes_the_same_verdicts_and_changes_nothing(world, immediate
     job = change_threshold(world, 0.10, django_capture_on_commit_callbacks)
     before = {a.pk: (a.verdict, a.attained_tier, a.scored_thresholds, a.facts)
               for a in SelfAssessment.objects.filter(campaign=world["campaign"])}
-    again = services.rescore_campaign(job.pk)
+    again = runner.rescore_campaign(job.pk)
     assert (again.status, again.total, again.done, again.changed) == (JobStatus.DONE, 3, 3, 0)
     after = {a.pk: (a.verdict, a.attained_tier, a.scored_thresholds, a.facts)
              for a in SelfAssessment.objects.filter(campaign=world["campaign"])}
@@ -92,7 +92,7 @@ def test_progress_is_committed_per_chunk(world, monkeypatch):
     RuleThreshold.objects.create(campaign=world["campaign"], rule_id="AI-excellent", threshold=0.1, reason="x")
     job = RescoreJob.objects.create(campaign=world["campaign"], reason="分批")
     seen = []
-    original = services._bulk_writer
+    original = runner._bulk_writer
 
     def spying_writer():
         writer = original()
@@ -100,10 +100,10 @@ def test_progress_is_committed_per_chunk(world, monkeypatch):
         def write(updates, now, thresholds):
             seen.append(RescoreJob.objects.values_list("done", "total", "status").get(pk=job.pk))
             writer.write(updates, now, thresholds)
-        return services.BulkWriter(writer.dumps, write)
+        return runner.BulkWriter(writer.dumps, write)
 
-    monkeypatch.setattr(services, "_bulk_writer", spying_writer)
-    done = services.rescore_campaign(job.pk, chunk=2)
+    monkeypatch.setattr(runner, "_bulk_writer", spying_writer)
+    done = runner.rescore_campaign(job.pk, chunk=2)
     assert seen == [(0, 3, "running"), (2, 3, "running")]
     assert (done.status, done.done, done.changed) == (JobStatus.DONE, 3, 1)
 
@@ -114,7 +114,7 @@ def test_query_count_does_not_grow_with_the_rows(world):
     def queries() -> int:
         job = RescoreJob.objects.create(campaign=world["campaign"], reason="计数")
         with CaptureQueriesContext(connection) as ctx:
-            services.rescore_campaign(job.pk)
+            runner.rescore_campaign(job.pk)
         return len(ctx)
 
     few = queries()
@@ -143,7 +143,7 @@ def test_rows_without_facts_scored_from_answers_and_never_scored_ones_left_alone
 
 def test_a_row_saved_meanwhile_is_not_overwritten(world):
     row = SelfAssessment.objects.get(pk=world["a15"].pk)
-    writer = services._bulk_writer()
+    writer = runner._bulk_writer()
     verdict = writer.dumps({"attained_tier": "leading"})
     stale = row.scored_at - timedelta(seconds=1)
     writer.write([(row.pk, verdict, "leading", stale)], timezone.now(), {})
@@ -170,7 +170,7 @@ def test_failure_marks_the_job_failed_with_the_error(world):
     broken = Campaign.objects.create(year=2043, name="2043", framework_version="1999", tiers_open=["basic"])
     job = RescoreJob.objects.create(campaign=broken, reason="无此版本")
     with pytest.raises(Exception, match="does not exist"):
-        services.rescore_campaign(job.pk)
+        runner.rescore_campaign(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "DoesNotExist" in job.error and job.finished_at
     event = AuditEvent.objects.order_by("-seq").first()

@@ -19,6 +19,7 @@ from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitte
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, Department, MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Authority, Membership
+from smartfactory.organisations.rules import reviewer_membership_among
 
 from .enums import State
 from .models import Concurrence, TierApplication
@@ -65,10 +66,7 @@ def ensure_concurrence(app: TierApplication) -> list[str]:
 def _own_department(user, app: TierApplication) -> Authority | None:
     """The required co-department where the user is an active reviewer or leader, if any."""
     required = {a.pk: a for a in required_concurrence(app)}
-    membership = Membership.objects.filter(
-        user=user, authority_id__in=list(required), role__in=[Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER],
-        status=MembershipStatus.ACTIVE,
-    ).first()
+    membership = reviewer_membership_among(user, required)
     return required[membership.authority_id] if membership else None
 
 

@@ -14,9 +14,8 @@ class State(models.TextChoices):
     NOT_SELECTED = "not_selected", _("未通过国家评审")
 
 
-# a recommendation keeps drawing on its quota and stays in its batch after the national decision
 BOOK_TIERS = frozenset({"excellent", "leading"})  # tiers with an application book, recommended in quota
-QUOTA_STATES = (State.RECOMMENDED, State.AWARDED, State.CULTIVATING, State.NOT_SELECTED)
+# (the states that draw on a quota: ``campaigns.enums.QUOTA_STATES``)
 
 
 class Action(models.TextChoices):

@@ -1,20 +1,26 @@
 """The application's documents: the commitment form (PDF and DOCX, the notice's text from
-``data/commitment-<version>.yaml``; issue it through ``materials.issue_commitment``), the application book as printed (paper equals online: content hash and
+``data/commitment-<version>.yaml``; issue it through ``issue_commitment``), the application book as printed (paper equals online: content hash and
 verification code in every page's footer) and the submission receipt."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from smartfactory.audit.services import record_event
 from smartfactory.documents.pdf import render_pdf
+from smartfactory.errors import InvalidInput
 from smartfactory.organisations.enums import Tier
 
 from . import book as book_rules
-from . import content
+from . import content, materials
+from .book_entries import entries_of
 from .materials import commitment_context
-from .models import ApplicationVersion, TierApplication
+from .models import ApplicationVersion, IssuedCommitment, TierApplication
 
 
 def commitment_pdf(app: TierApplication) -> bytes:
@@ -110,8 +116,6 @@ def book_pdf(app: TierApplication, version: ApplicationVersion | None) -> bytes:
         footer = f"校验码 {version.verification_code} · 第{version.number}版 · SM3 {version.content_hash[:16]}"
         attachments = version.snapshot.get("attachments", [])
     else:
-        from .services import entries_of
-
         entries = entries_of(app)
         footer = "草稿 · 未提交，不能作为纸质报送材料"
         attachments = [{"kind": a.kind, "name": a.original_name, "sha256": a.sha256} for a in app.attachments.all()]
@@ -128,3 +132,20 @@ def receipt_pdf(app: TierApplication, version: ApplicationVersion) -> bytes:
         "submitted_at": timezone.localtime(version.submitted_at),
         "footer_text": f"回执 · 校验码 {version.verification_code}", **version_names(version),
     })
+
+
+@transaction.atomic
+def issue_commitment(app: TierApplication, fmt: str, *, actor) -> bytes:
+    """The commitment form as PDF or DOCX for printing and signing. Side effects, in order: its
+    SHA-256 recorded (once per distinct file) so that it is refused if uploaded as the signed scan;
+    audit event application.commitment_issued the first time a file is issued."""
+    if fmt not in materials.FORMATS:
+        raise InvalidInput(_("承诺书只能下载 PDF 或 Word 格式。"), field="format")
+    data = commitment_pdf(app) if fmt == "pdf" else commitment_docx(app)
+    digest = hashlib.sha256(data).hexdigest()
+    _issued, created = IssuedCommitment.objects.get_or_create(
+        application=app, sha256=digest, defaults={"format": fmt, "issued_by": actor if actor.is_authenticated else None},
+    )
+    if created:
+        record_event("application.commitment_issued", actor=actor, obj=app, after={"format": fmt, "sha256": digest})
+    return data

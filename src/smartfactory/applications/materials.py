@@ -11,15 +11,12 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 
 import yaml
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartfactory.audit.services import record_event
 from smartfactory.errors import InvalidInput, NotEligible
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import Tier
@@ -57,25 +54,6 @@ def commitment_context(app: TierApplication) -> dict:
         "title": data["title"], "text": data["text"], "signature_lines": data["signature_lines"],
         "enterprise": app.factory.enterprise.name, "date": data["date_line"].format(year=app.campaign.year),
     }
-
-
-@transaction.atomic
-def issue_commitment(app: TierApplication, fmt: str, *, actor) -> bytes:
-    """The commitment form as PDF or DOCX for printing and signing. Side effects, in order: its
-    SHA-256 recorded (once per distinct file) so that it is refused if uploaded as the signed scan;
-    audit event application.commitment_issued the first time a file is issued."""
-    from . import exports
-
-    if fmt not in FORMATS:
-        raise InvalidInput(_("承诺书只能下载 PDF 或 Word 格式。"), field="format")
-    data = exports.commitment_pdf(app) if fmt == "pdf" else exports.commitment_docx(app)
-    digest = hashlib.sha256(data).hexdigest()
-    _issued, created = IssuedCommitment.objects.get_or_create(
-        application=app, sha256=digest, defaults={"format": fmt, "issued_by": actor if actor.is_authenticated else None},
-    )
-    if created:
-        record_event("application.commitment_issued", actor=actor, obj=app, after={"format": fmt, "sha256": digest})
-    return data
 
 
 # ------------------------------------------------------------------ guards at upload

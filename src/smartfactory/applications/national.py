@@ -1,6 +1,6 @@
 """The effects of the national decisions on an application (卓越级 awarded or declined, 领航级
 cultivation list, 领航级 acceptance), taken through ``workflow.transition`` when the six ministries
-decide. Each writes the tier history or the cultivation object; the transition audits it."""
+decide. Each writes the tier history; the transition audits it."""
 
 from __future__ import annotations
 
@@ -34,14 +34,11 @@ def national_award(ctx: Context) -> None:
 
 
 def national_cultivate(ctx: Context) -> None:
-    """领航级 selected: a cultivation object whose period starts on the list's publication date and
-    lasts at most two years."""
-    from smartfactory.cultivation.services import create_cultivation
-
+    """领航级 selected: the application cultivates under the list's number. (Its cultivation object,
+    whose period starts on the list's publication date, is created by ``smartfactory.decisions``,
+    which comes after cultivation in the data flow.)"""
     app, evaluation = ctx.app, ctx.app.evaluation
-    decided_on = timezone.localdate(evaluation.publicity.decided_at) if evaluation.publicity_id else timezone.localdate()
     app.certificate_no, app.decided_at, app.state = evaluation.certificate_no, timezone.now(), State.CULTIVATING
-    create_cultivation(app, published_on=decided_on, list_number=evaluation.certificate_no, actor=ctx.actor)
 
 
 def national_accept(ctx: Context) -> None:

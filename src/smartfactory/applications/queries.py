@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from smartfactory.organisations.enums import Role
-from smartfactory.organisations.queries import active_memberships, is_platform_admin, jurisdiction_for
+from smartfactory.organisations.queries import jurisdiction_for
+from smartfactory.organisations.rules import active_memberships, is_platform_admin
 
 from .enums import State
 from .models import Review, TierApplication

@@ -13,11 +13,12 @@ from smartfactory.versioning import save_versioned
 
 from . import book, confidentiality, materials
 from . import content as content_rules
+from .book_entries import exempt_for, keywords_for
 from .eligibility import reasons_not_eligible
-from .enums import State
+from .enums import BOOK_TIERS, State
 from .models import Attachment, BookEntry, TierApplication
 from .recommender import recommender_for
-from .workflow import BOOK_TIERS, is_applicant
+from .workflow import is_applicant, transition
 
 EDITABLE_STATES = {State.DRAFT, State.RETURNED}
 
@@ -98,12 +99,6 @@ def changes_since_return(app: TierApplication) -> list[dict]:
 
 
 # ------------------------------------------------------------------ the application book
-def entries_of(app: TierApplication) -> dict[str, object]:
-    return dict(app.book.values_list("key", "value"))
-
-
-def entry_versions(app: TierApplication) -> dict[str, int]:
-    return dict(app.book.values_list("key", "version"))
 
 
 def _editable(app: TierApplication, actor) -> None:
@@ -181,14 +176,6 @@ def _limit_mb(app: TierApplication, kind: str) -> int:
     return int(limits.get("video" if kind == Attachment.Kind.VIDEO else "default", 20))
 
 
-def keywords_for(app: TierApplication) -> tuple[str, ...]:
-    return tuple(book.document_of(app.campaign.framework_version).get("confidentiality_keywords", []))
-
-
-def exempt_for(app: TierApplication) -> tuple[str, ...]:
-    return tuple(book.document_of(app.campaign.framework_version).get("confidentiality_exempt_phrases", []))
-
-
 def attach_file(app: TierApplication, *, kind: str, upload, actor) -> Attachment:
     """Checks type by content (the factory video must be MP4; the signed commitment a PDF, JPG or
     PNG scan that is not the platform's generated form; other kinds PDF, JPG, PNG, XLSX, DOCX), size
@@ -244,23 +231,10 @@ def remove_attachment(attachment: Attachment, *, actor) -> None:
     attachment.delete()
 
 
-def scan(app: TierApplication) -> list[dict]:
-    """All confidentiality findings: in the book's text and in the attachments."""
-    keywords, exempt = keywords_for(app), exempt_for(app)
-    findings = []
-    for place, text in book.book_text(app.campaign.framework_version, app.tier, entries_of(app)):
-        findings += [f.as_dict() for f in confidentiality.scan_text(text, place, keywords=keywords, exempt=exempt)]
-    for attachment in app.attachments.all():
-        findings += attachment.findings
-    return findings
-
-
 def bulk_preview(apps, action: str, actor) -> list[dict]:
     """What a bulk decision would do to each application, without doing it: the guards are run in
     a transaction that is rolled back, so the preview names every refusal and its reason."""
     from smartfactory.errors import ProgrammeError
-
-    from .workflow import transition
 
     preview = []
     for app in apps:
@@ -286,8 +260,6 @@ def bulk_transition(apps, action: str, actor, *, reason: str = "") -> tuple[int,
     """Apply one decision to several applications, each in its own transaction; returns the count
     done and the refusals (each application goes through the transition function and its guards)."""
     from smartfactory.errors import ProgrammeError
-
-    from .workflow import transition
 
     done, refused = 0, []
     for app in apps:

@@ -16,23 +16,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from smartfactory.assessments.models import SelfAssessment
-from smartfactory.campaigns.enums import Stage
+from smartfactory.campaigns.enums import QUOTA_STATES, Stage
 from smartfactory.campaigns.services import ensure_before_deadline
 from smartfactory.errors import InvalidInput, NotEligible, TransitionNotAllowed
 from smartfactory.guards import guard
-from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role, Tier
-from smartfactory.organisations.models import Authority, Membership
-from smartfactory.organisations.rules import is_enterprise_user_of
+from smartfactory.organisations.enums import Tier
+from smartfactory.organisations.models import Authority
+from smartfactory.organisations.rules import (
+    is_enterprise_user_of,
+    is_leader_at,
+    is_miit_staff,
+    is_reviewer_at,
+)
 from smartfactory.organisations.services import record_tier_award
 from smartfactory.workflow import Available, Machine, Transition, available_actions, hides, when_taken
 from smartfactory.workflow import transition as run
 
 from . import notices
+from .book_entries import entries_of, scan
 from .chain import resolve_chain
 from .concurrence import ensure_concurrence, required_concurrence  # noqa: F401  (required_concurrence: re-exported)
 from .content import missing_fields
 from .deadlines import level_stages, resubmission_stages
-from .enums import BOOK_TIERS, QUOTA_STATES, Action, State
+from .enums import BOOK_TIERS, Action, State
 from .materials import cooperation_acknowledged, cooperation_record, materials_sound
 from .models import ApplicationVersion, Review, TierApplication
 from .national import national_accept, national_award, national_cultivate, national_decline
@@ -56,20 +62,12 @@ def is_applicant(user, app: TierApplication) -> bool:
     return is_enterprise_user_of(user, app.factory.enterprise)
 
 
-def _role_at(user, authority_id, roles) -> bool:
-    if authority_id is None or not user.is_authenticated:
-        return False
-    return Membership.objects.filter(
-        user=user, authority_id=authority_id, role__in=roles, status=MembershipStatus.ACTIVE
-    ).exists()
-
-
 def is_current_reviewer(user, app: TierApplication) -> bool:
-    return _role_at(user, app.current_authority_id, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER])
+    return is_reviewer_at(user, app.current_authority_id)
 
 
 def is_current_leader(user, app: TierApplication) -> bool:
-    return _role_at(user, app.current_authority_id, [Role.AUTHORITY_LEADER])
+    return is_leader_at(user, app.current_authority_id)
 
 
 # ------------------------------------------------------------------ guards
@@ -99,7 +97,6 @@ def complete(ctx: Context) -> None:
     else:
         from . import book as book_rules
         from .models import Attachment
-        from .services import entries_of
 
         version = app.campaign.framework_version
         missing = book_rules.missing(version, app.tier, entries_of(app))
@@ -117,8 +114,6 @@ def complete(ctx: Context) -> None:
 def confidentiality_clear(ctx: Context) -> None:
     """Excellent and leading: no confidentiality finding in the book or its files left without a
     justification (the reviewers see the justification)."""
-    from .services import scan
-
     app = ctx.app
     if app.tier not in BOOK_TIERS:
         return
@@ -231,14 +226,6 @@ def quota_available(ctx: Context) -> None:
     ctx.priority = used + 1
 
 
-def is_miit_staff(user, app: TierApplication | None = None) -> bool:
-    """Staff of the lead ministry (MIIT), who run the national evaluation and record its decision."""
-    if not user.is_authenticated:
-        return False
-    return Membership.objects.filter(user=user, role=Role.MINISTRY_STAFF, status=MembershipStatus.ACTIVE,
-                                     authority__kind=AuthorityKind.MINISTRY, authority__is_lead=True).exists()
-
-
 def _evaluation_in(ctx: Context, state: str, tiers) -> None:
     evaluation = getattr(ctx.app, "evaluation", None)
     if evaluation is None or evaluation.state != state or ctx.app.tier not in tiers:
@@ -283,8 +270,6 @@ def _new_version(ctx: Context) -> None:
     import secrets
 
     from smartfactory.audit.chain import sm3_hex
-
-    from .services import entries_of
 
     app = ctx.app
     app.version += 1

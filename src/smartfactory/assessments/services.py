@@ -20,8 +20,7 @@ from smartfactory.frameworks.engine import evaluate, validate_facts
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import Tier
 from smartfactory.organisations.models import Factory
-from smartfactory.organisations.queries import is_platform_admin
-from smartfactory.organisations.rules import is_enterprise_user_of
+from smartfactory.organisations.rules import is_enterprise_user_of, is_platform_admin
 from smartfactory.organisations.services import record_tier_award
 from smartfactory.uploads import check_upload
 from smartfactory.versioning import save_versioned

@@ -18,3 +18,9 @@ class CampaignStatus(models.TextChoices):
     PLANNED = "planned", _("筹备中")
     OPEN = "open", _("进行中")
     CLOSED = "closed", _("已结束")
+
+
+# The application states (``applications.enums.State``) in which a recommendation draws on its quota
+# and stays in its batch after the national decision: recommended, then awarded, cultivating or not
+# selected. Kept with the quota because campaigns comes before applications in the app order.
+QUOTA_STATES = ("recommended", "awarded", "cultivating", "not_selected")

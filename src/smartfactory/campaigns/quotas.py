@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from smartfactory.audit.services import record_event
 from smartfactory.errors import InvalidInput, NotPermitted, QuotaExceeded
 from smartfactory.guards import guard
-from smartfactory.organisations.enums import AuthorityKind, Role, Tier
+from smartfactory.organisations.enums import AuthorityKind, Tier
 from smartfactory.organisations.models import Authority, TierAward
-from smartfactory.organisations.queries import is_platform_admin
+from smartfactory.organisations.rules import is_miit_staff, is_platform_admin, is_province_industry_leader
 from smartfactory.regions.models import Division
 
+from .enums import QUOTA_STATES
 from .models import Campaign, CitySubQuota, ProvinceRanking, Quota
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -76,8 +77,6 @@ def excellent_count_last_year(campaign: Campaign) -> dict[str, int]:
 
 def used_places(quota: Quota, *, city_code: str = "") -> int:
     """Places of the quota (or of one city's share of it) taken by recommendations."""
-    from smartfactory.applications.enums import QUOTA_STATES  # the states are the application workflow's
-
     rows = quota.applications.filter(state__in=QUOTA_STATES)
     if city_code:
         rows = rows.filter(factory__county__city_code=city_code)
@@ -195,14 +194,9 @@ def follow_published_awards(year: int, *, tier: str = Tier.EXCELLENT, actor=None
 def can_manage_quotas(user) -> bool:
     """Staff of the lead ministry (MIIT, 装备工业一司) and platform administrators; not the other
     five ministries, nor any recommender."""
-    from smartfactory.organisations.enums import MembershipStatus
-    from smartfactory.organisations.models import Membership
-
     if user is None or not user.is_authenticated:
         return False
-    return is_platform_admin(user) or Membership.objects.filter(
-        user=user, role=Role.MINISTRY_STAFF, status=MembershipStatus.ACTIVE, authority__kind=AuthorityKind.MINISTRY,
-        authority__is_lead=True).exists()
+    return is_platform_admin(user) or is_miit_staff(user)
 
 
 @guard("P52")
@@ -309,16 +303,9 @@ def set_city_subquota(quota: Quota, *, city_code: str, limit: int, actor, reason
     """The province's leader limits one city inside the province's quota: not above the province's
     quota, not below the city's places already used (P50). Side effects: the quota row locked (the
     recommend guard takes the same lock); the sub-quota saved; audit event."""
-    from smartfactory.organisations.enums import AuthorityLevel, Department, MembershipStatus
-    from smartfactory.organisations.models import Membership
-
     if quota.recommender != Quota.Recommender.PROVINCE:
         raise InvalidInput(_("只有省级推荐名额可以分配到城市。"), field="quota")
-    is_leader = Membership.objects.filter(
-        user=actor, role=Role.AUTHORITY_LEADER, status=MembershipStatus.ACTIVE, authority__level=AuthorityLevel.PROVINCE,
-        authority__division_id=quota.province_code, authority__department=Department.INDUSTRY,
-    ).exists()
-    if not (is_leader or is_platform_admin(actor)):
+    if not (is_province_industry_leader(actor, quota.province_code) or is_platform_admin(actor)):
         raise NotPermitted()
     quota = Quota.objects.select_for_update().get(pk=quota.pk)
     city = Division.objects.filter(code=city_code, level="city", province_code=quota.province_code).first()

@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
 from smartfactory.errors import DeadlinePassed, InvalidInput, NotPermitted, TransitionNotAllowed
-from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Role
+from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel
 from smartfactory.organisations.models import Authority, Enterprise
-from smartfactory.organisations.queries import active_memberships, authorities_managed_by, is_platform_admin
+from smartfactory.organisations.rules import (
+    authorities_managed_by,
+    is_ministry_staff_or_platform_admin,
+)
 
 from .enums import CampaignStatus, Stage
 from .models import Campaign, DeadlineExtension, DeadlineOverride, RuleThreshold, StageDeadline
@@ -130,19 +133,13 @@ def ensure_before_deadline(
         )
 
 
-def _is_ministry(user) -> bool:
-    return is_platform_admin(user) or any(
-        m.role == Role.MINISTRY_STAFF for m in active_memberships(user)
-    )
-
-
 @transaction.atomic
 def create_campaign(
     *, actor, year: int, name: str, framework_version: str, tiers_open: list[str], notice_number: str = "",
     status: str = CampaignStatus.PLANNED,
 ) -> Campaign:
     """Creates a campaign. Side effects: audit event campaign.create."""
-    if not _is_ministry(actor):
+    if not is_ministry_staff_or_platform_admin(actor):
         raise NotPermitted()
     campaign_setup_valid(year=year, framework_version=framework_version, tiers_open=tiers_open, status=status)
     campaign = Campaign.objects.create(
@@ -159,7 +156,7 @@ def set_stage_deadline(
 ) -> StageDeadline:
     """The ministry sets or moves a national default deadline (an extension when later).
     Side effects: audit event campaign.deadline_set with before/after."""
-    if not _is_ministry(actor):
+    if not is_ministry_staff_or_platform_admin(actor):
         raise NotPermitted()
     if stage not in Stage.values:
         raise InvalidInput(_("未知的环节：%(stage)s") % {"stage": stage}, field="stage")
@@ -263,7 +260,7 @@ def set_rule_threshold(campaign: Campaign, *, rule_id: str, threshold, actor, re
     from smartfactory.frameworks.services import spec_for
     from smartfactory.frameworks.spec import FrameworkDataError
 
-    if not _is_ministry(actor):
+    if not is_ministry_staff_or_platform_admin(actor):
         raise NotPermitted()
     if not reason:
         raise InvalidInput(_("调整阈值必须说明依据。"), field="reason")

@@ -20,11 +20,15 @@ from smartfactory.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, Role
 from smartfactory.organisations.models import Authority
-from smartfactory.organisations.queries import active_memberships, authorities_managed_by
+from smartfactory.organisations.rules import (
+    active_memberships,
+    authorities_managed_by,
+    is_ministry_staff_or_platform_admin,
+)
 
 from .enums import CampaignStatus, Stage
 from .models import Campaign, ChannelRule, DeadlineExtension, ReviewChain, StageDeadline
-from .services import _is_ministry, _iso, deadline_for, format_deadline
+from .services import _iso, deadline_for, format_deadline
 from .validators import campaign_setup_valid, valid_review_chain
 
 STATUS_ORDER = [CampaignStatus.PLANNED, CampaignStatus.OPEN, CampaignStatus.CLOSED]
@@ -39,7 +43,7 @@ def update_campaign(
     """Ministry staff change a campaign's name, notice, tiers open and status (planned → open →
     closed, never back); the framework version only while planned (assessments are scored against
     it once the year opens). Side effects: audit event campaign.update with before/after."""
-    if not _is_ministry(actor):
+    if not is_ministry_staff_or_platform_admin(actor):
         raise NotPermitted()
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     campaign_setup_valid(year=campaign.year, framework_version=framework_version, tiers_open=tiers_open,
@@ -97,7 +101,7 @@ def extend_deadline_for_province(
     """Ministry staff extend a national deadline for one province only (for everyone: move the
     national default with ``services.set_stage_deadline``). Side effects: audit event
     campaign.deadline_extended with before/after."""
-    if not _is_ministry(actor):
+    if not is_ministry_staff_or_platform_admin(actor):
         raise NotPermitted()
     if stage not in Stage.values:
         raise InvalidInput(_("未知的环节：%(stage)s") % {"stage": stage}, field="stage")

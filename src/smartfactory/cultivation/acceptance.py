@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 
-from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
-from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, Role
+from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department
 from smartfactory.organisations.models import Authority
-from smartfactory.organisations.rules import is_enterprise_user_of
+from smartfactory.organisations.rules import is_enterprise_user_of, is_miit_staff, is_reviewer_at
+from smartfactory.recommendations.queries import recommender_authority
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
 from smartfactory.workflow import Available, Machine, Notice, Transition, available_actions, offered
 from smartfactory.workflow import transition as run
@@ -37,10 +37,9 @@ from smartfactory.workflow import transition as run
 from .models import AcceptanceApplication, AcceptanceEvidence, AcceptanceReview, CultivationObject
 from .models import AcceptanceState as S
 from .rules import rules
+from .services import latest_end, report_schedule
 
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.FORWARDED)
-# submitted in time and not yet decided: the period's end does not close the object meanwhile
-IN_PROGRESS = (S.SUBMITTED, S.RETURNED, S.FORWARDED)
 MAX_EVIDENCE_BYTES = 20 * MB
 
 
@@ -77,8 +76,6 @@ def recommender_of(cultivation: CultivationObject) -> Authority | None:
     """The authority that recommended the object (its quota's recommender); for an imported object
     without one, the industry department of the province where the factory is (R18: 领航级 is
     recommended by the province where the factory is)."""
-    from smartfactory.recommendations.services import recommender_authority
-
     application = cultivation.application
     if application is not None and application.quota_id:
         return recommender_authority(application.quota)
@@ -93,9 +90,7 @@ def is_applicant(user, acceptance: AcceptanceApplication) -> bool:
 
 
 def is_recommender(user, acceptance: AcceptanceApplication) -> bool:
-    from smartfactory.recommendations.services import _role
-
-    return _role(user, recommender_of(acceptance.cultivation), [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER])
+    return is_reviewer_at(user, recommender_of(acceptance.cultivation))
 
 
 def ministry(user, acceptance: AcceptanceApplication) -> bool:
@@ -163,8 +158,6 @@ def evaluation_in(state: str):
 
 @guard("R20")
 def extension_fits(ctx: Ctx) -> None:
-    from .services import latest_end
-
     cultivation = ctx.acceptance.cultivation
     if not rules().extension_allowed:
         raise NotEligible(_("现行规则不允许延期验收。"))
@@ -287,8 +280,6 @@ def _extend_period(cultivation: CultivationObject, ends_on: date) -> None:
     """The period runs to ``ends_on``: the last report is due then, with further half-yearly reports
     on the same schedule in between."""
     from .models import ProgressReport
-    from .services import report_schedule
-
     last = cultivation.reports.order_by("-sequence").first()
     sequence, after = (last.sequence, last.due_on) if last else (0, cultivation.published_on)
     cultivation.ends_on = ends_on

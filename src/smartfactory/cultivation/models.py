@@ -125,6 +125,10 @@ class AcceptanceState(models.TextChoices):
     EXTENDED = "extended", _("延期验收")
 
 
+# submitted in time and not yet decided: the period's end does not close the object meanwhile
+ACCEPTANCE_IN_PROGRESS = (AcceptanceState.SUBMITTED, AcceptanceState.RETURNED, AcceptanceState.FORWARDED)
+
+
 class AcceptanceApplication(models.Model):
     """The enterprise's application for acceptance at the end of cultivation: the achieved value and
     evidence against each target. Its recommender reviews it first; the ministry then organises the

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from smartfactory.applications.workflow import is_miit_staff
-from smartfactory.organisations.queries import is_platform_admin, jurisdiction_for
+from smartfactory.organisations.queries import jurisdiction_for
+from smartfactory.organisations.rules import is_miit_staff, is_platform_admin
 
 from .models import CultivationObject
 

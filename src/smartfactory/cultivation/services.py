@@ -13,7 +13,14 @@ from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
 
-from .models import CultivationObject, CultivationTarget, GuidanceNote, Milestone, ProgressReport
+from .models import (
+    ACCEPTANCE_IN_PROGRESS,
+    CultivationObject,
+    CultivationTarget,
+    GuidanceNote,
+    Milestone,
+    ProgressReport,
+)
 from .rules import rules
 
 MAX_YEARS = rules().max_years
@@ -154,8 +161,8 @@ def submit_report(report: ProgressReport, *, actor, summary: str, values: dict) 
 @transaction.atomic
 def add_guidance(cultivation: CultivationObject, *, actor, text: str) -> GuidanceNote:
     """A guiding expert or MIIT staff writes a guidance note; the enterprise is notified."""
-    from smartfactory.applications.workflow import is_miit_staff
     from smartfactory.notifications.services import enterprise_users, notify
+    from smartfactory.organisations.rules import is_miit_staff
 
     guide = cultivation.guides.filter(user=actor).first()
     if guide is None and not is_miit_staff(actor):
@@ -219,10 +226,8 @@ def close_expired(*, today: date | None = None, actor=None) -> list[CultivationO
 
     today = today or timezone.localdate()
     closed = []
-    from .acceptance import IN_PROGRESS
-
     for cultivation in CultivationObject.objects.filter(status=CultivationObject.Status.CULTIVATING, ends_on__lt=today
-                                                        ).exclude(acceptances__state__in=IN_PROGRESS):
+                                                        ).exclude(acceptances__state__in=ACCEPTANCE_IN_PROGRESS):
         with transaction.atomic():
             cultivation.status = CultivationObject.Status.CLOSED
             cultivation.closed_reason = str(_("培育期%(d)s届满，未通过验收。") % {"d": cultivation.ends_on.isoformat()})
@@ -236,7 +241,7 @@ def close_expired(*, today: date | None = None, actor=None) -> list[CultivationO
 
 
 def _recommender(cultivation):
-    from smartfactory.recommendations.services import recommender_authority
+    from smartfactory.recommendations.queries import recommender_authority
 
     quota = cultivation.application.quota if cultivation.application_id else None
     return recommender_authority(quota) if quota else None

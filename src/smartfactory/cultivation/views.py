@@ -10,10 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.queries import get_in_scope
-from smartfactory.organisations.rules import is_enterprise_user_of
+from smartfactory.organisations.rules import is_enterprise_user_of, is_miit_staff
 
 from . import services
 from .models import CultivationObject, ProgressReport

@@ -11,7 +11,7 @@ from smartfactory.accounts.models import User
 from smartfactory.organisations.changes import decide_enterprise_change, request_enterprise_change
 from smartfactory.organisations.models import EnterpriseChange, Membership
 
-from .national import blank_pdf
+from .common import blank_pdf
 
 # (enterprise admin, new name, reason, confirming user or None to leave it pending, the confirmation's note)
 PLAN = [

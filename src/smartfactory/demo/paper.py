@@ -11,11 +11,11 @@ from smartfactory.accounts.models import User
 from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.models import Campaign, DeadlineOverride, StageDeadline
-from smartfactory.campaigns.services import set_deadline_override
+from smartfactory.campaigns.services import end_of_day, set_deadline_override
 from smartfactory.organisations.enums import AuthorityKind, Department, Role
 from smartfactory.organisations.models import Authority, Membership
 
-from .world import end_of_day, set_demo_password
+from .common import set_demo_password
 
 
 @transaction.atomic

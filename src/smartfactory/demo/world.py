@@ -12,7 +12,6 @@ Names of demo enterprises are invented; they are not real companies.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -43,37 +42,14 @@ from smartfactory.organisations.models import Authority, Enterprise, Factory, Me
 from smartfactory.organisations.services import record_tier_award
 from smartfactory.regions.models import Division
 
+from .changes import build_enterprise_changes
+from .common import DEMO_ENTERPRISE_USCC, set_demo_password
 from .identifiers import make_uscc
-from .national import (
-    build_cultivation_accounts,
-    build_expert_pool,
-    build_national_2026,
-    build_national_history,
-    publish_2024_awards,
-    self_assess,
-)
+from .national import build_expert_pool, build_national_2026, self_assess
+from .national_history import build_cultivation_accounts, build_national_history, publish_2024_awards
+from .paper import build_paper
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105  (public demo password, stated in README; DEMO_PASSWORD overrides)
-
-
-def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
-
-
-_HASHED: dict[str, str] = {}
-
-
-def set_demo_password(user: User) -> None:
-    """Give a demo account the (public) demo password. The hash is computed once per run and shared
-    by every demo account: hashing costs about a third of a second each, and the password is public
-    anyway (a shared salt reveals nothing)."""
-    from django.contrib.auth.hashers import make_password
-
-    password = demo_password()
-    if password not in _HASHED:
-        _HASHED[password] = make_password(password)
-    user.password = _HASHED[password]
 
 
 # --------------------------------------------------------------------------- authorities
@@ -239,9 +215,6 @@ def _enterprise_rows(world: World) -> list[dict]:
     for i, county in enumerate(["510104", "320115", "320115"]):
         add(county, f"华信材料集团{['成都', '南京', '江宁'][i]}新材料有限公司", TRADES[5], soe_group=str(g2.pk))
     return rows
-
-
-DEMO_ENTERPRISE_USCC = make_uscc("510107", 1)
 
 
 def build_enterprises(world: World, *, actor) -> None:
@@ -483,15 +456,11 @@ def seed(*, today: date | None = None) -> World:
     build_tier_history(world, actor=None)
     build_campaigns(world, users, today=today)
     build_quotas()
-    from .paper import build_paper  # imports this module
-
     build_paper(world, users)
     build_applications(world, users)
     build_expert_pool(world, users)
     build_national_history(world, users)
     build_cultivation_accounts()
     build_national_2026(world, users, today=today)
-    from .changes import build_enterprise_changes  # after the applications and lists it shows on
-
     build_enterprise_changes()
     return world

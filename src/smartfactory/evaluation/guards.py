@@ -22,11 +22,17 @@ from django.utils.translation import gettext as _
 
 from smartfactory.errors import DeadlinePassed, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
-from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role
-from smartfactory.organisations.models import Authority, Membership
+from smartfactory.organisations.models import Authority
+from smartfactory.organisations.rules import is_miit_staff, is_ministry_staff_of
 
 from .models import Evaluation, Publicity, SiteVisit
 from .models import EvaluationState as S
+
+
+def require_ministry(actor) -> None:
+    """Only MIIT staff run the national evaluation."""
+    if not is_miit_staff(actor):
+        raise NotPermitted()
 
 
 @guard("R19")
@@ -41,19 +47,14 @@ def on_the_list(evaluation: Evaluation) -> None:
         raise NotEligible(_("公示异议成立，该项目已移出名单。"))
 
 
-def _ministry_staff_of(actor, authority: Authority) -> bool:
-    return Membership.objects.filter(user=actor, authority=authority, authority__kind=AuthorityKind.MINISTRY,
-                                     role=Role.MINISTRY_STAFF, status=MembershipStatus.ACTIVE).exists()
-
-
 @guard("P82")
 def concurrence_by_own_staff_or_miit(publicity: Publicity, *, actor, authority: Authority, document: str,
                                      ministries: list[Authority]) -> None:
     """``ministries``: the deciding ministries in the programme's order, the lead department first."""
-    if _ministry_staff_of(actor, authority):
+    if is_ministry_staff_of(actor, authority):
         return
     lead = ministries[0] if ministries and ministries[0].is_lead else None
-    if lead is None or not _ministry_staff_of(actor, lead):
+    if lead is None or not is_ministry_staff_of(actor, lead):
         raise NotPermitted(_("只能登记本部门的会签意见；代为登记其他部门的会签意见须由工业和信息化部工作人员办理。"))
     if not document.strip():
         raise InvalidInput(_("代为登记其他部门的会签意见，请填写其会签函文号。"), field="document")

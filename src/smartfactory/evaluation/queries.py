@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, Role
-from smartfactory.organisations.queries import active_memberships, is_platform_admin
+from smartfactory.organisations.rules import active_memberships, is_miit_staff, is_platform_admin
 
 from .conflicts import ConflictIndex, applicant_of
 from .models import Evaluation, ExpertProfile

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.rules import is_enterprise_user_of
 
-from . import services
+from . import notices, site_visits
 from .models import Publicity, SiteVisit
 from .queries import public_entries
 
@@ -34,7 +34,7 @@ def publicity_public(request, publicity_id):
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("evaluation", "name", "contact", "content")}
         try:
-            services.submit_objection(publicity, evaluation_id=values["evaluation"] or None, name=values["name"],
+            notices.submit_objection(publicity, evaluation_id=values["evaluation"] or None, name=values["name"],
                                       contact=values["contact"], content=values["content"])
         except ProgrammeError as error:
             messages.error(request, error.message)
@@ -53,7 +53,7 @@ def site_visit(request, visit_id):
         raise Http404
     if request.method == "POST":
         try:
-            services.agree_site_visit(visit, actor=request.user)
+            site_visits.agree_site_visit(visit, actor=request.user)
         except ProgrammeError as error:
             messages.error(request, error.message)
         else:

@@ -9,7 +9,8 @@ awaiting_check ─formal_pass→ expert_review ─to_site_visit→ site_visit �
 The acceptance of a 领航级 cultivation object (kind ``acceptance``) takes the same steps; in place of
 a decision the ministry may also defer it (extend the period within the 2-year bound) → deferred.
 Closing an acceptance evaluation (not approved, deferred, approved) also moves its acceptance
-application, through ``cultivation.acceptance.transition``, in the same transaction.
+application, through ``cultivation.acceptance.transition`` (registered in ``hooks``; the approval by
+``smartfactory.decisions``), in the same transaction.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.errors import InvalidInput, NotEligible, TransitionNotAllowed
 from smartfactory.guards import guard
+from smartfactory.organisations.rules import is_miit_staff, is_reviewer_at
+from smartfactory.recommendations.queries import recommender_authority
 from smartfactory.workflow import (
     Available,
     Machine,
@@ -34,6 +36,8 @@ from smartfactory.workflow import (
 )
 from smartfactory.workflow import transition as run
 
+from . import hooks
+from .formal_checks import checks_for
 from .models import Assignment, Evaluation
 from .models import EvaluationState as S
 from .rules import rules_for
@@ -73,11 +77,8 @@ def ministry(user, evaluation: Evaluation) -> bool:
 
 
 def recommender(user, evaluation: Evaluation) -> bool:
-    from smartfactory.organisations.enums import Role
-    from smartfactory.recommendations.services import _role, recommender_authority
-
     quota = evaluation.application.quota
-    return quota is not None and _role(user, recommender_authority(quota), [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER])
+    return quota is not None and is_reviewer_at(user, recommender_authority(quota))
 
 
 # ------------------------------------------------------------------ guards
@@ -139,8 +140,6 @@ def _formal(verdict: str):
 
 
 def _resubmit(ctx: Ctx) -> None:
-    from .services import checks_for
-
     ctx.evaluation.auto_checks = checks_for(ctx.evaluation)
     ctx.evaluation.formal_verdict = ""
 
@@ -151,7 +150,6 @@ def _outcome(ctx: Ctx) -> None:
 
 def _recommender_users(evaluation: Evaluation) -> list:
     from smartfactory.notifications.services import authority_users
-    from smartfactory.recommendations.queries import recommender_authority
 
     authority = recommender_authority(evaluation.application.quota) if evaluation.application.quota_id else None
     return authority_users(authority) if authority is not None else []
@@ -229,9 +227,7 @@ def _then(ctx: Ctx, action: str) -> None:
     the same transaction (``ctx.extra`` carries what it needs, e.g. ``ends_on`` of a deferral)."""
     evaluation = ctx.evaluation
     if evaluation.kind == "acceptance" and evaluation.state in (S.NOT_APPROVED, S.DEFERRED):
-        from smartfactory.cultivation import acceptance
-
-        acceptance.conclude(evaluation, actor=ctx.actor, reason=ctx.reason, **ctx.extra)
+        hooks.acceptance_concluded(evaluation, actor=ctx.actor, reason=ctx.reason, **ctx.extra)
 
 
 MACHINE = Machine(

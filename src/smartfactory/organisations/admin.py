@@ -7,7 +7,7 @@ from smartfactory.regions.admin import ReadOnlyAdmin
 
 from . import services
 from .models import Authority, Enterprise, EnterpriseChange, Factory, Membership, TierAward
-from .queries import is_platform_admin
+from .rules import is_platform_admin
 
 
 @admin.register(Authority)

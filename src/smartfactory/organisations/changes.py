@@ -41,8 +41,7 @@ from .enums import (
     Role,
 )
 from .models import Authority, Enterprise, EnterpriseChange
-from .queries import active_memberships
-from .rules import is_enterprise_admin_of
+from .rules import active_memberships, is_enterprise_admin_of
 from .services import _apply_location, _check_branch, _clean_enterprise_fields, _current_value, _snapshot
 from .validators import ensure_uscc_matches_province
 

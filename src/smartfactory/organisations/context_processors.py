@@ -1,4 +1,4 @@
-from .queries import active_memberships
+from .rules import active_memberships
 
 
 def roles(request):

@@ -22,8 +22,9 @@ from django.http import Http404
 
 from smartfactory.accounts.models import User
 
-from .enums import ENTERPRISE_ROLES, AuthorityKind, AuthorityLevel, MembershipStatus, Role
+from .enums import ENTERPRISE_ROLES, AuthorityKind, AuthorityLevel, Role
 from .models import Authority, Enterprise, EnterpriseChange, Factory, Membership, TierAward
+from .rules import active_memberships, authorities_managed_by, is_platform_admin
 
 
 @dataclass(frozen=True)
@@ -70,20 +71,6 @@ def authority_scope_q(authority: Authority) -> Q | None:
     if authority.level == AuthorityLevel.COUNTY:
         return Q(county_id=code)
     return Q(pk__in=[])
-
-
-def active_memberships(user: User) -> list[Membership]:
-    if not user.is_authenticated or not user.is_active:
-        return []
-    cached = getattr(user, "_active_memberships", None)
-    if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).select_related(
-                "authority", "authority__division", "enterprise"
-            )
-        )
-        user._active_memberships = cached
-    return cached
 
 
 def jurisdiction_for(user: User) -> Jurisdiction:
@@ -137,23 +124,6 @@ def changes_to_confirm_for_user(user: User) -> QuerySet[EnterpriseChange]:
     )
 
 
-def authorities_managed_by(user: User) -> QuerySet[Authority]:
-    """Authorities whose accounts this user may manage: as a leader, their own and all below it."""
-    if is_platform_admin(user):
-        return Authority.objects.all()
-    roots = [
-        m.authority_id
-        for m in active_memberships(user)
-        if m.role in (Role.AUTHORITY_LEADER, Role.MINISTRY_STAFF) and m.authority_id
-    ]
-    ids: set = set(roots)
-    frontier = set(roots)
-    while frontier:
-        frontier = set(Authority.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
-        ids |= frontier
-    return Authority.objects.filter(id__in=ids).select_related("division", "parent")
-
-
 def authorities_for_user(user: User) -> QuerySet[Authority]:
     """Authorities a user may look at: government users see the whole (public) authority list."""
     if any(m.authority_id for m in active_memberships(user)) or is_platform_admin(user):
@@ -170,14 +140,6 @@ def memberships_for_user(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(Q(enterprise_id__in=admin_of) | Q(authority_id__in=managed)).select_related(
         "user", "enterprise", "authority"
     )
-
-
-def is_platform_admin(user: User) -> bool:
-    return any(m.role == Role.PLATFORM_ADMIN for m in active_memberships(user))
-
-
-def roles_of(user: User) -> set[str]:
-    return {m.role for m in active_memberships(user)}
 
 
 def get_in_scope(queryset: QuerySet, **lookup):

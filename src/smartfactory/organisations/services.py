@@ -29,8 +29,14 @@ from .enums import (
     Tier,
 )
 from .models import Authority, Enterprise, Factory, Membership, TierAward
-from .queries import active_memberships, authorities_managed_by, is_platform_admin
-from .rules import is_enterprise_admin_of, is_enterprise_user_of, is_ministry_staff
+from .rules import (
+    active_memberships,
+    authorities_managed_by,
+    is_enterprise_admin_of,
+    is_enterprise_user_of,
+    is_ministry_staff,
+    is_platform_admin,
+)
 from .validators import clean_uscc, ensure_uscc_matches_province
 
 # what the enterprise edits itself; LOCKED_PROFILE_FIELDS change only through changes.py (P70)

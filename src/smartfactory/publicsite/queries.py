@@ -25,8 +25,7 @@ from smartfactory.cultivation.models import CultivationObject
 from smartfactory.errors import InvalidInput
 from smartfactory.organisations.enums import AwardStatus, Tier
 from smartfactory.organisations.models import TierAward
-from smartfactory.organisations.queries import active_memberships
-from smartfactory.organisations.rules import is_ministry_staff
+from smartfactory.organisations.rules import active_memberships, is_ministry_staff
 from smartfactory.regions.models import Division, DivisionLevel, Industry
 
 from .enums import CaseStatus

@@ -24,12 +24,11 @@ from smartfactory.organisations.enums import (
     AuthorityKind,
     AuthorityLevel,
     Department,
-    MembershipStatus,
     Role,
     Tier,
 )
-from smartfactory.organisations.models import Authority, Membership
-from smartfactory.organisations.queries import active_memberships, is_platform_admin
+from smartfactory.organisations.models import Authority
+from smartfactory.organisations.rules import active_memberships, is_leader_at, is_platform_admin
 
 from .models import AdvancedListReport
 
@@ -56,8 +55,7 @@ def ensure_may_report(actor, authority: Authority) -> None:
     """Only the certifying authority's leader reports its list."""
     if not is_certifier(authority):
         raise NotPermitted(_("先进级名单由省级工业和信息化主管部门、新疆生产建设兵团或中央企业集团报送。"))
-    if not Membership.objects.filter(user=actor, authority=authority, role=Role.AUTHORITY_LEADER,
-                                     status=MembershipStatus.ACTIVE).exists():
+    if not is_leader_at(actor, authority):
         raise NotPermitted(_("先进级名单须由本单位负责人报送。"))
 
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
-from smartfactory.organisations.enums import MembershipStatus, Role
-from smartfactory.organisations.models import Authority, Membership
+from smartfactory.organisations.models import Authority
+from smartfactory.organisations.rules import is_leader_at, reviewer_membership_among
 
 from .models import Batch, BatchConcurrence
 from .queries import co_departments, recommended, recommender_authority
@@ -62,10 +62,7 @@ def ensure_batch_concurrence(batch: Batch) -> list[str]:
 def _own_department(user, batch: Batch) -> Authority | None:
     """The co-department of the batch's recommender where the user is an active reviewer or leader."""
     required = {a.pk: a for a in co_departments(batch.quota)}
-    membership = Membership.objects.filter(
-        user=user, authority_id__in=list(required), role__in=[Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER],
-        status=MembershipStatus.ACTIVE,
-    ).first()
+    membership = reviewer_membership_among(user, required)
     return required[membership.authority_id] if membership else None
 
 
@@ -80,8 +77,7 @@ def can_give(user, batch: Batch) -> bool:
 def can_record_letter(user, batch: Batch) -> bool:
     """The recommender's (lead department's) leader."""
     authority = recommender_authority(batch.quota)
-    return awaiting_concurrence(batch) and authority is not None and Membership.objects.filter(
-        user=user, authority=authority, role=Role.AUTHORITY_LEADER, status=MembershipStatus.ACTIVE).exists()
+    return awaiting_concurrence(batch) and authority is not None and is_leader_at(user, authority)
 
 
 def _locked(batch: Batch) -> Batch:

@@ -23,9 +23,9 @@ from smartfactory.campaigns.models import PaperRequirement
 from smartfactory.campaigns.services import deadline_for, format_deadline
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted
 from smartfactory.guards import guard
-from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role, Tier
-from smartfactory.organisations.models import Authority, Membership
-from smartfactory.organisations.queries import active_memberships, is_platform_admin
+from smartfactory.organisations.enums import AuthorityKind, Role, Tier
+from smartfactory.organisations.models import Authority
+from smartfactory.organisations.rules import active_memberships, has_role_at, is_platform_admin
 from smartfactory.uploads import MB, check_upload
 
 from .models import Batch, PaperReceipt
@@ -50,11 +50,6 @@ def desks_for_user(user) -> list[Authority]:
     return out
 
 
-def _works_at(user, authority: Authority, roles) -> bool:
-    return Membership.objects.filter(user=user, authority=authority, status=MembershipStatus.ACTIVE,
-                                     role__in=roles).exists()
-
-
 def requirements(campaign, authority: Authority, tier: str | None = None) -> list[PaperRequirement]:
     rows = PaperRequirement.objects.filter(campaign=campaign, authority=authority)
     if tier is not None:
@@ -76,7 +71,7 @@ def ensure_may_set_requirements(actor, authority: Authority) -> None:
     if is_platform_admin(actor):
         return
     role = Role.MINISTRY_STAFF if authority.kind == AuthorityKind.MINISTRY else Role.AUTHORITY_LEADER
-    if not _works_at(actor, authority, [role]):
+    if not has_role_at(actor, authority, [role]):
         raise NotPermitted(_("纸质材料要求由接收单位的负责人设定。"))
 
 
@@ -226,7 +221,7 @@ def log_receipt(authority: Authority, *, actor, item: str, copies: int, campaign
     the sending level (for the summary table and the letter) must be one that sends to this desk,
     and this desk must require the item for that tier. Side effects: receipt row (with the scan);
     audit event paper.received."""
-    if not _works_at(actor, authority, DESK_ROLES):
+    if not has_role_at(actor, authority, DESK_ROLES):
         raise NotPermitted()
     if item not in Item.values:
         raise InvalidInput(_("未知的材料类别。"), field="item")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from smartfactory.applications.enums import QUOTA_STATES
 from smartfactory.applications.models import TierApplication
+from smartfactory.campaigns.enums import QUOTA_STATES
 from smartfactory.campaigns.models import Quota
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department
 from smartfactory.organisations.models import Authority

@@ -17,9 +17,12 @@ from smartfactory.audit.services import record_event
 from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.models import Quota
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
-from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, MembershipStatus, Role
-from smartfactory.organisations.models import Authority, Membership
-from smartfactory.organisations.queries import active_memberships
+from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Role
+from smartfactory.organisations.models import Authority
+from smartfactory.organisations.rules import (
+    active_memberships,
+    is_reviewer_at,
+)
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
 
 from . import workflow
@@ -29,15 +32,9 @@ from .queries import co_departments, recommended, recommender_authority  # noqa:
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def _role(user, authority: Authority | None, roles) -> bool:
-    return authority is not None and Membership.objects.filter(
-        user=user, authority=authority, role__in=roles, status=MembershipStatus.ACTIVE
-    ).exists()
-
-
 def acts_for_recommender(user, quota: Quota) -> bool:
     """A reviewer or leader of the recommender itself (co-departments only read and concur)."""
-    return _role(user, recommender_authority(quota), [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER])
+    return is_reviewer_at(user, recommender_authority(quota))
 
 
 def quotas_for_user(user):
@@ -72,7 +69,7 @@ def reorder(batch: Batch, *, ordered_ids: list[str], actor) -> list[TierApplicat
     Side effects: priorities 1..n; audit event recommendation.reordered."""
     batch = _locked(batch)
     authority = recommender_authority(batch.quota)
-    if not _role(actor, authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
+    if not is_reviewer_at(actor, authority):
         raise NotPermitted()
     if batch.status != Batch.Status.OPEN:
         raise TransitionNotAllowed(_("推荐批次已定稿，不能再调整顺序。"))
@@ -143,7 +140,7 @@ def reopen(batch: Batch, *, actor, reason: str) -> Batch:
 def attach_scan(batch: Batch, *, kind: str, upload, actor) -> StampedScan:
     """A stamped scan of the recommender's summary table or letter. Side effects: audit event."""
     authority = recommender_authority(batch.quota)
-    if not _role(actor, authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
+    if not is_reviewer_at(actor, authority):
         raise NotPermitted()
     if _locked(batch).status == Batch.Status.SUBMITTED:
         raise TransitionNotAllowed(_("推荐批次已报送，不能再更换扫描件。"))
@@ -169,7 +166,7 @@ def dossier_for(authority: Authority, campaign, tier: str) -> LevelDossier:
 def attach_level_scan(dossier: LevelDossier, *, kind: str, upload, actor) -> StampedScan:
     """A stamped scan of an intermediate level's own summary table or letter to the level above.
     Side effects: audit event recommendation.level_scan_uploaded."""
-    if not _role(actor, dossier.authority, [Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER]):
+    if not is_reviewer_at(actor, dossier.authority):
         raise NotPermitted()
     scan = _store_scan(StampedScan(dossier=dossier, kind=kind, uploaded_by=actor), upload)
     record_event("recommendation.level_scan_uploaded", actor=actor, obj=dossier,

@@ -22,15 +22,16 @@ from smartfactory.campaigns.services import ensure_before_deadline
 from smartfactory.errors import InvalidInput, NotEligible
 from smartfactory.guards import guard
 from smartfactory.notifications.services import authority_users
-from smartfactory.organisations.enums import AuthorityKind, MembershipStatus, Role, Tier
-from smartfactory.organisations.models import Authority, Membership
-from smartfactory.organisations.queries import active_memberships, is_platform_admin
+from smartfactory.organisations.enums import AuthorityKind, Tier
+from smartfactory.organisations.models import Authority
+from smartfactory.organisations.rules import is_leader_at, is_ministry_staff_or_platform_admin
 from smartfactory.workflow import Machine, Notice, Transition, when_taken
 from smartfactory.workflow import transition as run
 
 from .concurrence import concurrences_for, ensure_batch_concurrence
 from .models import Batch, StampedScan
 from .queries import recommended, recommender_authority
+from .signals import batch_submitted
 
 
 class Act:
@@ -55,14 +56,11 @@ class Ctx:
 
 # ------------------------------------------------------------------ who may
 def is_recommender_leader(user, batch: Batch) -> bool:
-    authority = recommender_authority(batch.quota)
-    return authority is not None and user is not None and user.is_authenticated and Membership.objects.filter(
-        user=user, authority=authority, role=Role.AUTHORITY_LEADER, status=MembershipStatus.ACTIVE).exists()
+    return user is not None and is_leader_at(user, recommender_authority(batch.quota))
 
 
 def is_ministry(user, batch: Batch) -> bool:
-    return user is not None and user.is_authenticated and (
-        is_platform_admin(user) or any(m.role == Role.MINISTRY_STAFF for m in active_memberships(user)))
+    return user is not None and is_ministry_staff_or_platform_admin(user)
 
 
 def is_the_deadline(user, batch: Batch) -> bool:
@@ -116,10 +114,8 @@ def _reopen(ctx: Ctx) -> None:
 
 
 def _then(ctx: Ctx, action: str) -> None:
-    if action in (Act.SUBMIT, Act.AUTO_SUBMIT):
-        from smartfactory.evaluation.services import open_evaluations
-
-        open_evaluations(ctx.batch, actor=ctx.actor)  # each application now waits for MIIT's formal check
+    if action in (Act.SUBMIT, Act.AUTO_SUBMIT):  # each application now waits for MIIT's formal check
+        batch_submitted.send(sender=Batch, batch=ctx.batch, actor=ctx.actor)
 
 
 def _after(ctx: Ctx, action: str) -> dict:

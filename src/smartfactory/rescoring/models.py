@@ -1,5 +1,5 @@
 """Re-scoring jobs: after a campaign's threshold changes, every self-assessment of the campaign is
-evaluated again in the background (``services.rescore_campaign``). A job row is what the ministry
+evaluated again in the background (``runner.rescore_campaign``). A job row is what the ministry
 page polls for progress; it is written only by ``services``."""
 
 from __future__ import annotations

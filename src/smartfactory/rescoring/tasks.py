@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from .services import rescore_campaign
+from .runner import rescore_campaign
 
 
 @task()

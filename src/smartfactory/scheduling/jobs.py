@@ -12,7 +12,7 @@ logger = logging.getLogger("smartfactory.scheduling")
 
 
 def send_reminders() -> str:
-    from smartfactory.notifications.reminders import send_reminders as send
+    from smartfactory.scheduling.reminders import send_reminders as send
 
     sent = send()
     return " ".join(f"{kind}={n}" for kind, n in sent.items())

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.organisations.enums import AwardStatus
 from smartfactory.organisations.models import TierAward
-from smartfactory.organisations.queries import (
-    Jurisdiction,
+from smartfactory.organisations.queries import Jurisdiction, authority_scope_q, jurisdiction_for
+from smartfactory.organisations.rules import (
     active_memberships,
-    authority_scope_q,
+    has_authority_role,
+    is_miit_staff,
     is_platform_admin,
-    jurisdiction_for,
 )
-from smartfactory.organisations.rules import has_authority_role
 
 from .models import RecheckItem, RecheckRound, SupervisionCase
 from .rules import SUPERVISOR_ROLES

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import rules
 
-from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Role
 from smartfactory.organisations.models import Authority, Enterprise, TierAward
-from smartfactory.organisations.queries import active_memberships, authority_scope_q
-from smartfactory.organisations.rules import is_enterprise_admin_of
+from smartfactory.organisations.queries import authority_scope_q
+from smartfactory.organisations.rules import active_memberships, is_enterprise_admin_of, is_miit_staff
 
 from .policy import policy
 

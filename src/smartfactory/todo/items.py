@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from smartfactory.applications.deadlines import level_stages, resubmission_stages
 from smartfactory.applications.enums import State
 from smartfactory.applications.models import TierApplication
-from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.campaigns.enums import Stage
 from smartfactory.campaigns.services import deadline_for, format_deadline
 from smartfactory.evaluation.models import Assignment, Evaluation, EvaluationState
 from smartfactory.organisations.enums import MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Membership
+from smartfactory.organisations.rules import is_miit_staff
 from smartfactory.recommendations.concurrence import concurrences_for
 from smartfactory.recommendations.models import Batch
 from smartfactory.recommendations.queries import co_departments, recommender_authority

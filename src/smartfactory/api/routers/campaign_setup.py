@@ -29,7 +29,8 @@ from smartfactory.campaigns.setup import (
     set_review_chain,
     update_campaign,
 )
-from smartfactory.organisations.queries import active_memberships, get_in_scope
+from smartfactory.organisations.queries import get_in_scope
+from smartfactory.organisations.rules import active_memberships
 
 from .campaigns import CampaignOut, _campaign, router
 

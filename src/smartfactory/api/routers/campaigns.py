@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 
-from smartfactory.applications.enums import QUOTA_STATES
 from smartfactory.campaigns import quotas
+from smartfactory.campaigns.enums import QUOTA_STATES
 from smartfactory.campaigns.models import Campaign, ProvinceRanking, Quota
 from smartfactory.campaigns.services import calendar_for
-from smartfactory.organisations.queries import active_memberships
+from smartfactory.organisations.rules import active_memberships
 
 router = Router(tags=["campaigns"])
 

@@ -1,7 +1,8 @@
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from smartfactory.organisations.queries import active_memberships, jurisdiction_for
+from smartfactory.organisations.queries import jurisdiction_for
+from smartfactory.organisations.rules import active_memberships
 
 router = Router(tags=["me"])
 

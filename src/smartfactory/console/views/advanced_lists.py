@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods
 from smartfactory.campaigns.models import Campaign
 from smartfactory.campaigns.services import current_campaign
 from smartfactory.errors import ProgrammeError
-from smartfactory.organisations.queries import active_memberships, get_in_scope
+from smartfactory.organisations.queries import get_in_scope
+from smartfactory.organisations.rules import active_memberships
 from smartfactory.recommendations import advanced_lists
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from smartfactory.applications import content as content_rules
 from smartfactory.applications import services
-from smartfactory.applications.enums import QUOTA_STATES, Action, State
+from smartfactory.applications.enums import Action, State
 from smartfactory.applications.queries import (
     applications_for_user,
     names_at_issue,
@@ -22,6 +22,7 @@ from smartfactory.applications.queries import (
 )
 from smartfactory.applications.recommender import location_notice
 from smartfactory.applications.workflow import BOOK_TIERS, available, transition
+from smartfactory.campaigns.enums import QUOTA_STATES
 from smartfactory.console.views.concurrence import concurrence_panel
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.documents.pdf import render_pdf

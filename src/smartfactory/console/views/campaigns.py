@@ -14,8 +14,13 @@ from smartfactory.console.forms import DeadlineOverrideForm, NationalDeadlineFor
 from smartfactory.console.views.enterprises import _require_authority
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.enums import Tier
-from smartfactory.organisations.queries import active_memberships, authorities_managed_by, get_in_scope
-from smartfactory.organisations.rules import is_ministry_staff, is_platform_admin_user
+from smartfactory.organisations.queries import get_in_scope
+from smartfactory.organisations.rules import (
+    active_memberships,
+    authorities_managed_by,
+    is_ministry_staff,
+    is_platform_admin_user,
+)
 from smartfactory.portal.views.common import add_service_error
 
 

@@ -15,13 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartfactory import decisions
 from smartfactory.applications.recommender import location_notice
-from smartfactory.applications.workflow import is_miit_staff
 from smartfactory.campaigns.models import Campaign
 from smartfactory.crypto import decrypt
 from smartfactory.documents.responses import xlsx_response
 from smartfactory.errors import InvalidInput, ProgrammeError
-from smartfactory.evaluation import services
+from smartfactory.evaluation import assigning, expert_profiles, notices, opening, scoring, site_visits
 from smartfactory.evaluation.models import (
     Assignment,
     EvaluationKind,
@@ -36,6 +36,7 @@ from smartfactory.evaluation.workflow import LABELS, Act, allowed, transition
 from smartfactory.organisations.changes import changes_since
 from smartfactory.organisations.enums import Tier
 from smartfactory.organisations.queries import get_in_scope
+from smartfactory.organisations.rules import is_miit_staff
 from smartfactory.recommendations.models import Batch
 
 
@@ -119,7 +120,7 @@ def detail(request, evaluation_id):
     book = _book_rows(version, app.tier, latest.snapshot.get("book", {}), book_rules.document_of(version)) if latest else []
     visit = getattr(evaluation, "site_visit", None)
     rules = rules_for(evaluation.campaign)
-    z = services.normalised_scores(evaluation.campaign, evaluation.tier, evaluation.kind) if ministry else {}
+    z = scoring.normalised_scores(evaluation.campaign, evaluation.tier, evaluation.kind) if ministry else {}
     assignments = [{"a": a, "z": z.get(str(a.pk))} for a in evaluation.assignments.select_related("expert")] if ministry else []
     on_team = visit is not None and expert is not None and visit.team.filter(pk=expert.pk).exists()
     checklist = []
@@ -127,7 +128,7 @@ def detail(request, evaluation_id):
         photos = list(visit.photos.all())
         for item in visit.checklist:
             finding = visit.findings.get(item["key"], {})
-            checklist.append({**item, "result": services.FINDING_RESULTS.get(finding.get("result"), ""),
+            checklist.append({**item, "result": site_visits.FINDING_RESULTS.get(finding.get("result"), ""),
                               "note": finding.get("note", ""), "photos": [p for p in photos if p.item == item["key"]]})
     return render(request, "console/evaluation_detail.html", {
         "e": evaluation, "app": app, "latest": latest, "book_sections": book, "attachments": app.attachments.all(),
@@ -138,8 +139,8 @@ def detail(request, evaluation_id):
         "actions": [(a, LABELS[a]) for a in allowed(evaluation, request.user)],
         "experts": ExpertProfile.objects.filter(active=True).order_by("name") if ministry else [],
         "visit": visit, "on_team": on_team, "can_record": visit is not None and (ministry or on_team),
-        "results": services.FINDING_RESULTS.items(), "outcomes": [("pass", _("核查通过")), ("fail", _("核查未通过"))],
-        "checklist": checklist, "spread": services.divergence(evaluation),
+        "results": site_visits.FINDING_RESULTS.items(), "outcomes": [("pass", _("核查通过")), ("fail", _("核查未通过"))],
+        "checklist": checklist, "spread": scoring.divergence(evaluation),
         "threshold": rules.divergence_threshold,
         "objections": evaluation.objections.all() if ministry else [],
     })
@@ -183,7 +184,7 @@ def act(request, evaluation_id, action):
     post, error = request.POST, None
     try:
         if action in (Act.FORMAL_PASS, Act.FORMAL_FAIL):
-            services.formal_check(evaluation, actor=request.user, passed=action == Act.FORMAL_PASS,
+            opening.formal_check(evaluation, actor=request.user, passed=action == Act.FORMAL_PASS,
                                   reason=post.get("reason", ""))
         elif action in (Act.RESUBMIT, Act.TO_SITE_VISIT, Act.REJECT):
             transition(evaluation, action, actor=request.user, reason=post.get("reason", ""))
@@ -197,7 +198,7 @@ def act(request, evaluation_id, action):
                     scores[key] = float(value)
                 except ValueError:
                     raise InvalidInput(_("请为每一项填写0–100的分数。"), field=f"scores.{key}") from None
-            services.submit_scores(assignment, actor=request.user, scores=scores,
+            scoring.submit_scores(assignment, actor=request.user, scores=scores,
                                    comments={c.key: post.get(f"comment-{c.key}", "") for c in criteria})
         elif action == "defer":
             if evaluation.kind != EvaluationKind.ACCEPTANCE:
@@ -211,9 +212,9 @@ def act(request, evaluation_id, action):
             defer(evaluation.acceptance, actor=request.user, ends_on=ends_on, reason=post.get("reason", ""))
         elif action == "assign":
             expert = get_object_or_404(ExpertProfile, pk=post.get("expert") or 0)
-            services.assign_expert(evaluation, expert, actor=request.user)
+            assigning.assign_expert(evaluation, expert, actor=request.user)
         elif action == "unassign":
-            services.unassign(get_object_or_404(Assignment, pk=post.get("assignment"), evaluation=evaluation),
+            assigning.unassign(get_object_or_404(Assignment, pk=post.get("assignment"), evaluation=evaluation),
                               actor=request.user, reason=post.get("reason", ""))
         elif action == "plan-visit":
             try:
@@ -221,21 +222,21 @@ def act(request, evaluation_id, action):
             except ValueError:
                 raise InvalidInput(_("请填写核查日期。"), field="scheduled_for") from None
             team = list(ExpertProfile.objects.filter(pk__in=[i for i in post.getlist("team") if i.isdigit()]))
-            services.plan_site_visit(evaluation, actor=request.user, team=team, scheduled_for=when)
+            site_visits.plan_site_visit(evaluation, actor=request.user, team=team, scheduled_for=when)
         elif action in ("finding", "photo", "outcome"):
             visit = getattr(evaluation, "site_visit", None)
             if visit is None:
                 raise Http404
             if action == "finding":
-                services.record_finding(visit, actor=request.user, item=post.get("item", ""), result=post.get("result", ""),
+                site_visits.record_finding(visit, actor=request.user, item=post.get("item", ""), result=post.get("result", ""),
                                         note=post.get("note", ""))
             elif action == "photo":
                 upload = request.FILES.get("file")
                 if upload is None:
                     raise InvalidInput(_("请选择要上传的文件。"), field="file")
-                services.attach_site_photo(visit, actor=request.user, item=post.get("item", ""), upload=upload)
+                site_visits.attach_site_photo(visit, actor=request.user, item=post.get("item", ""), upload=upload)
             else:
-                services.record_site_outcome(visit, actor=request.user, outcome=post.get("outcome", ""),
+                site_visits.record_site_outcome(visit, actor=request.user, outcome=post.get("outcome", ""),
                                              note=post.get("note", ""))
         else:
             raise Http404
@@ -258,13 +259,13 @@ def assign_page(request, year: int, tier: str):
             if expert_id.isdigit():
                 plan.setdefault(evaluation_id, []).append(int(expert_id))
         try:
-            created = services.commit_assignment(campaign, tier, actor=request.user, plan=plan, kind=kind)
+            created = assigning.commit_assignment(campaign, tier, actor=request.user, plan=plan, kind=kind)
         except ProgrammeError as error:
             messages.error(request, error.message)
             return _desk_redirect("console:evaluation_assign", year, tier, kind)
         messages.success(request, _("已分配%(n)d人次。") % {"n": len(created)})
         return _desk_redirect("console:evaluation_panel", year, tier, kind)
-    preview = services.preview_assignment(campaign, tier, actor=request.user, kind=kind)
+    preview = assigning.preview_assignment(campaign, tier, actor=request.user, kind=kind)
     return render(request, "console/evaluation_assign.html", {
         "campaign": campaign, "tier": tier, "tier_label": _desk_label(tier, kind), "preview": preview, "kind": kind,
         "per": rules_for(campaign).experts_per_application,
@@ -287,9 +288,9 @@ def panel_page(request, year: int, tier: str):
     _ministry(request)
     campaign = get_object_or_404(Campaign, year=year)
     tier, kind = _tier(tier), _kind(request)
-    rows = services.panel(campaign, tier, kind)
+    rows = scoring.panel(campaign, tier, kind)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(services.panel_xlsx(campaign, tier, kind), f"专家评审排名-{year}-{_desk_label(tier, kind)}.xlsx")
+        return xlsx_response(scoring.panel_xlsx(campaign, tier, kind), f"专家评审排名-{year}-{_desk_label(tier, kind)}.xlsx")
     ready = [r for r in rows if r["evaluation"].state == EvaluationState.SITE_VISIT
              and getattr(r["evaluation"], "site_visit", None) is not None and r["evaluation"].site_visit.outcome == "pass"]
     return render(request, "console/evaluation_panel.html", {
@@ -309,7 +310,7 @@ def publicity_open(request, year: int, tier: str):
     chosen = list(Evaluation.objects.filter(campaign=campaign, tier=tier, kind=kind, pk__in=request.POST.getlist("evaluation")))
     try:
         days = int(request.POST.get("days") or 0) or None
-        publicity = services.open_publicity(campaign, tier, actor=request.user, evaluations=chosen, days=days, kind=kind)
+        publicity = notices.open_publicity(campaign, tier, actor=request.user, evaluations=chosen, days=days, kind=kind)
     except ValueError:
         messages.error(request, _("公示天数应为整数。"))
         return _desk_redirect("console:evaluation_panel", year, tier, kind)
@@ -329,18 +330,18 @@ def publicity_page(request, publicity_id):
         try:
             if action == "handle":
                 objection = get_object_or_404(Objection, pk=post.get("objection"), publicity=publicity)
-                services.handle_objection(objection, actor=request.user, upheld=post.get("upheld") == "1",
+                notices.handle_objection(objection, actor=request.user, upheld=post.get("upheld") == "1",
                                           handling=post.get("handling", ""))
             elif action == "finalise":
-                services.finalise_publicity(publicity, actor=request.user)
+                notices.finalise_publicity(publicity, actor=request.user)
             elif action == "concur":
                 from smartfactory.organisations.models import Authority
 
                 authority = get_object_or_404(Authority, pk=post.get("authority"))
-                services.record_concurrence(publicity, actor=request.user, authority=authority,
+                notices.record_concurrence(publicity, actor=request.user, authority=authority,
                                             document=post.get("document", ""))
             elif action == "decide":
-                services.decide(publicity, actor=request.user, decision_number=post.get("decision_number", ""))
+                decisions.decide(publicity, actor=request.user, decision_number=post.get("decision_number", ""))
             else:
                 raise Http404
         except ProgrammeError as caught:
@@ -351,7 +352,7 @@ def publicity_page(request, publicity_id):
     concurred = {c["authority"] for c in publicity.concurrences}
     return render(request, "console/publicity.html", {
         "p": publicity, "evaluations": publicity.evaluations.select_related("application__factory__enterprise"),
-        "objections": objections, "ministries": [(m, str(m.pk) in concurred) for m in services.decision_ministries(publicity.campaign)],
+        "objections": objections, "ministries": [(m, str(m.pk) in concurred) for m in notices.decision_ministries(publicity.campaign)],
         "open_objections": sum(1 for o in objections if o["o"].status == "open"),
     })
 
@@ -368,10 +369,10 @@ def expert_desk(request):
         error = None
         try:
             if request.POST.get("action") == "conflict":
-                services.declare_conflict(expert, actor=request.user, uscc=request.POST.get("uscc", ""),
+                expert_profiles.declare_conflict(expert, actor=request.user, uscc=request.POST.get("uscc", ""),
                                           kind=request.POST.get("kind", "declared"), note=request.POST.get("note", ""))
             else:
-                services.save_expert_profile(
+                expert_profiles.save_expert_profile(
                     request.user, actor=request.user, name=request.POST.get("name", ""),
                     organisation=request.POST.get("organisation", ""), organisation_uscc=request.POST.get("organisation_uscc", ""),
                     province_code=request.POST.get("province_code", ""),
@@ -403,7 +404,7 @@ def expert_pool(request):
         user = get_object_or_404(get_user_model(), pk=request.POST.get("user"))
         error = None
         try:
-            services.save_expert_profile(
+            expert_profiles.save_expert_profile(
                 user, actor=request.user, name=request.POST.get("name", ""), organisation=request.POST.get("organisation", ""),
                 organisation_uscc=request.POST.get("organisation_uscc", ""), province_code=request.POST.get("province_code", ""),
                 industries=[i.strip() for i in request.POST.get("industries", "").replace("，", ",").split(",") if i.strip()],

@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from smartfactory.campaigns.services import calendar_for, current_campaign
 from smartfactory.organisations.enums import AwardStatus, ChangeStatus, Role, Tier
 from smartfactory.organisations.queries import (
-    active_memberships,
     changes_to_confirm_for_user,
     enterprises_for_user,
     factories_for_user,
     tier_awards_for_user,
 )
+from smartfactory.organisations.rules import active_memberships
 from smartfactory.todo.views import todo_for_request
 
 

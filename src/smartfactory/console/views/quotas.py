@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from smartfactory.applications.enums import QUOTA_STATES
 from smartfactory.campaigns import quotas
+from smartfactory.campaigns.enums import QUOTA_STATES
 from smartfactory.campaigns.models import Campaign, ProvinceRanking, Quota
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.enums import Tier

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from smartfactory.applications.enums import QUOTA_STATES
+from smartfactory.campaigns.enums import QUOTA_STATES
 from smartfactory.campaigns.models import Quota
 from smartfactory.documents.responses import content_disposition, pdf_response, xlsx_response
 from smartfactory.errors import ProgrammeError
@@ -208,7 +208,7 @@ def level_document(request, year: int, tier: str, fmt: str):
 
     from smartfactory.campaigns.models import Campaign
     from smartfactory.organisations.enums import Role
-    from smartfactory.organisations.queries import active_memberships
+    from smartfactory.organisations.rules import active_memberships
 
     campaign = get_object_or_404(Campaign, year=year)
     authority = next((m.authority for m in active_memberships(request.user)

@@ -11,8 +11,8 @@ from smartfactory.console.forms import AuthorityUserForm, ExpertUserForm
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations import services
 from smartfactory.organisations.models import Membership
-from smartfactory.organisations.queries import authorities_managed_by, get_in_scope, memberships_for_user
-from smartfactory.organisations.rules import is_ministry_staff, is_platform_admin_user
+from smartfactory.organisations.queries import get_in_scope, memberships_for_user
+from smartfactory.organisations.rules import authorities_managed_by, is_ministry_staff, is_platform_admin_user
 from smartfactory.portal.views.common import add_service_error
 
 

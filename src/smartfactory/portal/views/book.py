@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartfactory.applications import book as book_rules
-from smartfactory.applications import exports, materials, services
+from smartfactory.applications import book_entries, exports, materials, services
 from smartfactory.applications.deadlines import return_notice
 from smartfactory.applications.eligibility import expert_judged, reasons_not_eligible
 from smartfactory.applications.enums import Action, State
@@ -52,7 +52,7 @@ def _row_context(app, document, entries, versions, added=()):
 def book_page(request, app):
     version = app.campaign.framework_version
     document = book_rules.document_of(version)
-    entries, versions = services.entries_of(app), services.entry_versions(app)
+    entries, versions = book_entries.entries_of(app), book_entries.entry_versions(app)
     editable = app.state in services.EDITABLE_STATES
     names = {s["number"] for s in document["scenarios"]}
     added = [int(n) for n in request.GET.getlist("add") if n.isdigit() and int(n) in names]
@@ -74,7 +74,7 @@ def book_page(request, app):
         "reasons": reasons_not_eligible(app.factory, app.campaign, app.tier) if editable else [],
         "expert_judged": expert_judged(app.factory, app.campaign, app.tier),
         "attachments": app.attachments.all(), "kinds": Attachment.Kind.choices, "required_kinds": required,
-        "levels": document["kpi_benchmark_levels"], "findings": services.scan(app) if editable else
+        "levels": document["kpi_benchmark_levels"], "findings": book_entries.scan(app) if editable else
         app.confidentiality.get("findings", []),
         "actions": [a for a in available(app, request.user) if a.action in APPLICANT_ACTIONS],
         "latest": latest, "reviews": app.reviews.select_related("authority"),
@@ -191,12 +191,12 @@ def commitment(request, application_id, fmt):
         from smartfactory.documents.responses import content_disposition
 
         response = HttpResponse(
-            materials.issue_commitment(app, "docx", actor=request.user),
+            exports.issue_commitment(app, "docx", actor=request.user),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
         response["Content-Disposition"] = content_disposition(f"{name}.docx")
         return response
-    return pdf_response(materials.issue_commitment(app, "pdf", actor=request.user), f"{name}.pdf")
+    return pdf_response(exports.issue_commitment(app, "pdf", actor=request.user), f"{name}.pdf")
 
 
 @login_required

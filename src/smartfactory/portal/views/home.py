@@ -7,7 +7,8 @@ from django.shortcuts import render
 from smartfactory.campaigns.services import calendar_for, current_campaign
 from smartfactory.organisations.enums import ENTERPRISE_ROLES, MembershipStatus
 from smartfactory.organisations.models import Membership
-from smartfactory.organisations.queries import active_memberships, enterprises_for_user
+from smartfactory.organisations.queries import enterprises_for_user
+from smartfactory.organisations.rules import active_memberships
 from smartfactory.todo.views import todo_for_request
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smartfactory.errors import ProgrammeError
-from smartfactory.organisations.queries import active_memberships, get_in_scope
+from smartfactory.organisations.queries import get_in_scope
+from smartfactory.organisations.rules import active_memberships
 
 from .. import queries, workflow
 from ..enums import CaseAction

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from smartfactory.documents.responses import content_disposition
 from smartfactory.errors import InvalidInput
 from smartfactory.organisations.enums import Tier
-from smartfactory.organisations.queries import active_memberships
+from smartfactory.organisations.rules import active_memberships
 from smartfactory.regions.models import Division, DivisionLevel, Industry
 
 from .. import exporters, queries

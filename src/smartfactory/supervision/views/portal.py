@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartfactory.errors import ProgrammeError
-from smartfactory.organisations.queries import active_memberships, get_in_scope
+from smartfactory.organisations.queries import get_in_scope
+from smartfactory.organisations.rules import active_memberships
 
 from ..enums import Action, RoundState
 from ..queries import enterprise_cases_for_user, enterprise_recheck_items_for_user

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from smartfactory.demo.common import DEFAULT_PASSWORD, demo_password
 from smartfactory.demo.national import EXPERT_PROFILES
-from smartfactory.demo.world import ACCOUNTS, DEFAULT_PASSWORD, demo_password
+from smartfactory.demo.world import ACCOUNTS
 from smartfactory.organisations.enums import Role
 
 

@@ -3,7 +3,7 @@ that binds a user, each sent once."""
 
 from django.core.management.base import BaseCommand
 
-from smartfactory.notifications.reminders import send_reminders
+from smartfactory.scheduling.reminders import send_reminders
 
 
 class Command(BaseCommand):
