@@ -13,7 +13,8 @@ from django.core.management import call_command
 
 from smartfactory.applications.enums import Action
 from smartfactory.applications.workflow import transition
-from smartfactory.evaluation import services as evaluation
+from smartfactory.evaluation.assigning import assign_expert
+from smartfactory.evaluation.opening import formal_check
 from smartfactory.notifications.models import Notification
 from smartfactory.scheduling.reminders import due_day, offsets_for, reached_offset, send_reminders
 from tests.applications.test_advanced_workflow import (
@@ -109,8 +110,8 @@ def test_review_level_moves_with_the_application(world):  # noqa: F811
 
 def test_expert_score(national):  # noqa: F811
     n = national
-    e = evaluation.formal_check(n["evaluations"][0], actor=n["staff"], passed=True)
-    a = evaluation.assign_expert(e, n["experts"][0], actor=n["staff"])
+    e = formal_check(n["evaluations"][0], actor=n["staff"], passed=True)
+    a = assign_expert(e, n["experts"][0], actor=n["staff"])
     _timeline("reminder.expert_score", a.due_at, n["experts"][0].user)
     assert Notification.objects.filter(kind="reminder.expert_score").first().link == f"/console/evaluation/{e.pk}/"
 
