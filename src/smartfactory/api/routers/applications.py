@@ -78,7 +78,7 @@ class NotEligibleOut(Schema):
 
 
 def _out(app, user) -> dict:
-    entries = services.entries_of(app)
+    entries = {e.key: e.value for e in app.book.all()}  # prefetched by the list
     return {
         "id": app.id, "factory": app.factory_id, "enterprise_uscc": app.factory.enterprise.uscc, "tier": app.tier,
         "campaign": app.campaign.year, "state": app.state,
@@ -99,7 +99,7 @@ def _out(app, user) -> dict:
 def list_applications(request, state: str | None = None):
     """Applications in the caller's scope (authorities read-only here; review actions come with the
     recommendation workflow)."""
-    qs = applications_for_user(request.user).prefetch_related("attachments", "versions").order_by("-created_at")
+    qs = applications_for_user(request.user).prefetch_related("attachments", "versions", "book").order_by("-created_at")
     if state:
         qs = qs.filter(state=state)
     return [_out(a, request.user) for a in qs[:500]]
