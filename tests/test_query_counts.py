@@ -3,7 +3,14 @@ the same literal count with one row and with three (session, user and membership
 included). A count that grows with the rows is an N+1 — fix it with select_related/prefetch_related
 in the view or query, not here. The setup is identical between the two cases but for the rows.
 
-Set QUERY_COUNT_PROBE=1 to print the counts instead of asserting them."""
+Set QUERY_COUNT_PROBE=1 to print the counts instead of asserting them.
+
+Not yet here (each needs its rows built): the console's enterprise changes, declarations, certified
+list, recommendation batches, paper, advanced lists, evaluation panel and assignment, campaign
+extensions, threshold jobs and re-check rounds; the public index, open data, case management and
+consent pages; the publicity index; the portal's home and members; the API's enterprise changes,
+sections, extensions, evaluation panel, paper requirements, advanced lists, re-check rounds and
+items (regions, industries and framework scenarios list reference data, not rows)."""
 
 from __future__ import annotations
 
@@ -109,6 +116,23 @@ def experts(qc, n):
     return ["甲专家", *(ExpertProfileFactory(name=f"乙专家{i}").name for i in range(1, n))]
 
 
+PROVINCES = [("510000", "四川省"), ("330000", "浙江省"), ("320000", "江苏省")]
+
+
+def quotas(qc, n):
+    from smartfactory.campaigns.models import Quota
+
+    return [Quota.objects.create(campaign=qc["campaign"], tier="excellent", recommender="province", province_code=code,
+                                 name=name, quota=5, basis="测试").name for code, name in PROVINCES[:n]]
+
+
+def rankings(qc, n):
+    from smartfactory.campaigns.models import ProvinceRanking
+
+    return [ProvinceRanking.objects.create(campaign=qc["campaign"], province_code=code, province_name=name,
+                                           rank=rank).province_name for rank, (code, name) in enumerate(PROVINCES[:n], 1)]
+
+
 def public_cases(qc, n):
     return [CaseFactory().title for _ in range(n)]
 
@@ -174,6 +198,8 @@ ENDPOINTS = [
     Case("api campaigns", "/api/v1/campaigns", "staff", campaigns, 14,
          grows="each campaign's my_deadlines come from campaigns.services.calendar_for, which asks deadline_for "
                "once per stage (a StageDeadline query each) and active_memberships again: 6 queries per campaign"),
+    Case("api quotas", "/api/v1/campaigns/2042/quotas", "staff", quotas, 7),
+    Case("api rankings", "/api/v1/campaigns/2042/rankings", "staff", rankings, 7),
     Case("api cultivations", "/api/v1/cultivations", "staff", cultivation_objects, 11),
     Case("api evaluations", "/api/v1/evaluations", "staff", evaluations, 9, paged),
     Case("api expert assignments", "/api/v1/experts/me/assignments", "expert", assignments, 12),
