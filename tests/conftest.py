@@ -8,6 +8,10 @@ from django.test import Client
 
 from smartfactory.frameworks.services import load_all_frameworks
 from smartfactory.regions.services import load_divisions, load_industries
+from tests.factories.applications import advanced_world, excellent_setup
+from tests.factories.cultivation import leading_cultivation
+from tests.factories.evaluation import enterprise_user_of, national_round
+from tests.factories.recommendations import recommended_batch
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +44,41 @@ def _media_in_tmp(settings, tmp_path):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
     }
+
+
+# ------------------------------------------------------------------ scenarios several apps' tests share
+# (the builders are in tests/factories; a directory's conftest may define its own fixture of the same name)
+@pytest.fixture
+def world():
+    """An advanced-tier application in Sichuan's chain (tests.factories.applications.advanced_world)."""
+    return advanced_world()
+
+
+@pytest.fixture
+def setup():
+    """A 武侯区 factory eligible for the excellent tier (tests.factories.applications.excellent_setup)."""
+    return excellent_setup()
+
+
+@pytest.fixture
+def batch(setup):
+    """Sichuan's 卓越级 batch of three recommended applications (tests.factories.recommendations)."""
+    return recommended_batch(setup)
+
+
+@pytest.fixture
+def national(setup, batch):
+    """The batch submitted to MIIT: three evaluations, six ministries, four experts (tests.factories.evaluation)."""
+    return national_round(batch)
+
+
+@pytest.fixture
+def user_of(national):
+    """A new admin of an evaluation's enterprise, per evaluation."""
+    return enterprise_user_of(national)
+
+
+@pytest.fixture
+def leading(national, user_of):
+    """A 领航级 cultivation object with two targets (tests.factories.cultivation)."""
+    return leading_cultivation(national, user_of)

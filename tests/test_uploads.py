@@ -20,11 +20,10 @@ from smartfactory.errors import InvalidInput
 from smartfactory.recommendations import services as recommendations
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
 from tests import factories as f
-from tests.applications.test_excellent_book import _render, setup  # noqa: F401
-from tests.cultivation.test_acceptance import SUMMARY, _results, leading  # noqa: F401
-from tests.evaluation.conftest import national  # noqa: F401
-from tests.evaluation.test_national import user_of  # noqa: F401
-from tests.recommendations.test_batches import batch  # noqa: F401
+from tests.factories.applications import (
+    text_pdf,
+)
+from tests.factories.cultivation import SUMMARY, acceptance_results
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +89,7 @@ def test_self_assessment_evidence_refuses_hostile_pdfs(setup):  # noqa: F811
 @pytest.mark.rule("P80")
 def test_acceptance_evidence_refuses_hostile_pdfs(leading):  # noqa: F811
     x = leading
-    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results())
     _refused(lambda upload: flow.attach_evidence(a, actor=x["enterprise_user"], target_number=1, upload=upload))
     assert not a.evidence.exists()
 
@@ -100,6 +99,6 @@ def test_stamped_scan_refuses_hostile_pdfs(batch):  # noqa: F811
     b = batch
     _refused(lambda upload: recommendations.attach_scan(b["batch"], kind="letter", upload=upload, actor=b["leader"]))
     assert not b["batch"].scans.exists()
-    recommendations.attach_scan(b["batch"], kind="letter", upload=SimpleUploadedFile("l.pdf", _render("盖章")),
+    recommendations.attach_scan(b["batch"], kind="letter", upload=SimpleUploadedFile("l.pdf", text_pdf("盖章")),
                                 actor=b["leader"])  # a clean scan still goes through
     assert b["batch"].scans.count() == 1

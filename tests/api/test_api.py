@@ -14,19 +14,9 @@ from smartfactory.demo.identifiers import make_uscc
 from smartfactory.organisations.enums import AuthorityLevel, MembershipStatus, Role
 from smartfactory.organisations.models import Membership
 from tests import factories as f
+from tests.factories.api import bearer, token_for
 
 pytestmark = pytest.mark.django_db
-
-
-def token_for(client: Client, username: str) -> str:
-    response = client.post("/api/v1/auth/token", {"username": username, "password": f.PASSWORD},
-                           content_type="application/json")
-    assert response.status_code == 200, response.content
-    return response.json()["token"]
-
-
-def bearer(token: str) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -16,12 +16,9 @@ from smartfactory.crypto import decrypt
 from smartfactory.evaluation.models import Assignment, Evaluation, Objection, Publicity, SiteVisit
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from tests import factories as f
-from tests.evaluation import conftest as evaluation_fixtures
-from tests.evaluation.conftest import expert
-from tests.evaluation.test_national import on_visit_day
+from tests.factories.evaluation import expert, on_visit_day
 
 # the national evaluation's fixtures (a submitted Sichuan batch, MIIT staff, experts, six ministries)
-setup, batch, national = evaluation_fixtures.setup, evaluation_fixtures.batch, evaluation_fixtures.national
 
 pytestmark = pytest.mark.django_db
 ALL = {"foundation": 80, "scenarios": 80, "intelligence": 80, "results": 80, "demonstration": 80}

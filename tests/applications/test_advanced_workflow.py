@@ -3,7 +3,7 @@ concurrence, returns with resubmission and a diff, per-level deadlines, prerequi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,60 +15,22 @@ from smartfactory.applications.enums import Action, State
 from smartfactory.applications.models import Review
 from smartfactory.applications.workflow import allowed_actions, transition
 from smartfactory.audit.models import AuditEvent
-from smartfactory.campaigns.enums import CampaignStatus, Stage
-from smartfactory.campaigns.models import Campaign, DeadlineOverride, ReviewChain, StageDeadline
+from smartfactory.campaigns.models import ReviewChain
 from smartfactory.errors import DeadlinePassed, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Department, Role
 from smartfactory.organisations.models import TierAward
 from tests import factories as f
+from tests.factories.applications import (
+    BEFORE_ALL,
+    CITY_DEADLINE,
+    CONTENT,
+    COUNTY_DEADLINE,
+    ENTERPRISE_DEADLINE,
+    run,
+)
 
 pytestmark = pytest.mark.django_db
 BJ = ZoneInfo("Asia/Shanghai")
-ENTERPRISE_DEADLINE = datetime(2041, 7, 18, 23, 59, 59, tzinfo=BJ)
-COUNTY_DEADLINE = datetime(2041, 7, 22, 17, 0, 0, tzinfo=BJ)
-CITY_DEADLINE = datetime(2041, 7, 25, 23, 59, 59, tzinfo=BJ)
-PROVINCE_DEADLINE = datetime(2041, 8, 1, 23, 59, 59, tzinfo=BJ)
-BEFORE_ALL = datetime(2041, 7, 10, 10, 0, 0, tzinfo=BJ)
-CONTENT = {"summary": "建设了MES和APS", "highlights": "效率提升20%", "investment": "1200", "contact_name": "王工"}
-
-
-@pytest.fixture
-def world():
-    miit = f.ministry()
-    sichuan = f.authority("510000", level=AuthorityLevel.PROVINCE, parent=miit, name="四川省经济和信息化厅")
-    ndrc = f.authority("510000", level=AuthorityLevel.PROVINCE, department=Department.DEVELOPMENT_REFORM,
-                       is_lead=False, name="四川省发展和改革委员会")
-    finance = f.authority("510000", level=AuthorityLevel.PROVINCE, department=Department.FINANCE, is_lead=False,
-                          name="四川省财政厅")
-    chengdu = f.authority("510100", level=AuthorityLevel.CITY, parent=sichuan, name="成都市经济和信息化局")
-    wuhou = f.authority("510107", level=AuthorityLevel.COUNTY, parent=chengdu, name="武侯区经济和信息化局")
-    campaign = Campaign.objects.create(year=2041, name="2041", framework_version="2025", tiers_open=["basic", "advanced"],
-                                       status=CampaignStatus.OPEN)
-    StageDeadline.objects.create(campaign=campaign, stage=Stage.ENTERPRISE_SUBMISSION, deadline=ENTERPRISE_DEADLINE)
-    StageDeadline.objects.create(campaign=campaign, stage=Stage.PROVINCE_REVIEW, deadline=PROVINCE_DEADLINE)
-    DeadlineOverride.objects.create(campaign=campaign, authority=sichuan, stage=Stage.CITY_REVIEW, deadline=CITY_DEADLINE)
-    DeadlineOverride.objects.create(campaign=campaign, authority=chengdu, stage=Stage.COUNTY_REVIEW, deadline=COUNTY_DEADLINE)
-    enterprise = f.enterprise("510107")
-    factory = f.factory(enterprise)
-    f.award(factory, "basic", year=2040)
-    users = {
-        "enterprise": f.user("ent", role=Role.ENTERPRISE_ADMIN, enterprise=enterprise),
-        "district": f.user("district", role=Role.AUTHORITY_REVIEWER, authority=wuhou),
-        "city": f.user("city", role=Role.AUTHORITY_REVIEWER, authority=chengdu),
-        "province_reviewer": f.user("prov-rev", role=Role.AUTHORITY_REVIEWER, authority=sichuan),
-        "province": f.user("prov", role=Role.AUTHORITY_LEADER, authority=sichuan),
-        "other_district": f.user("jinjiang", role=Role.AUTHORITY_REVIEWER,
-                                 authority=f.authority("510104", level=AuthorityLevel.COUNTY, parent=chengdu)),
-    }
-    f.self_assessment(factory, campaign, "advanced")
-    app = services.create_application(factory, campaign, tier="advanced", actor=users["enterprise"])
-    services.update_content(app, actor=users["enterprise"], data=CONTENT)
-    return {"campaign": campaign, "factory": factory, "users": users, "app": app, "sichuan": sichuan,
-            "chengdu": chengdu, "wuhou": wuhou, "co": [ndrc, finance]}
-
-
-def run(world, action, who, **kw):
-    return transition(world["app"], action, actor=world["users"][who], **kw)
 
 
 @pytest.mark.rule("P5", "R3")

@@ -11,7 +11,10 @@ from openpyxl import load_workbook
 
 from smartfactory.applications.enums import State
 from smartfactory.applications.models import TierApplication
-from tests.applications.test_advanced_workflow import BEFORE_ALL, CONTENT
+from tests.factories.applications import (
+    BEFORE_ALL,
+    CONTENT,
+)
 
 pytestmark = pytest.mark.django_db
 

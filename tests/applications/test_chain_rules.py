@@ -15,9 +15,12 @@ from smartfactory.errors import TransitionNotAllowed
 from smartfactory.organisations.enums import Role
 from smartfactory.organisations.models import Authority, TierAward
 from tests import factories as f
-from tests.applications.test_advanced_workflow import BEFORE_ALL, run
-from tests.applications.test_excellent_book import BEFORE
-from tests.campaigns.test_quotas import _submitted_excellent
+from tests.factories.applications import (
+    BEFORE,
+    BEFORE_ALL,
+    run,
+    submitted_excellent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +39,7 @@ def test_only_the_last_level_certifies(world):
 @pytest.mark.rule("R3")
 def test_the_province_does_not_certify_an_excellent_application(setup):
     compute_quotas(setup["campaign"])
-    (app,) = _submitted_excellent(setup, 1)
+    (app,) = submitted_excellent(setup, 1)
     leader = f.user("sc-leader", role=Role.AUTHORITY_LEADER, authority=setup["sichuan"])
     with time_machine.travel(BEFORE, tick=False), pytest.raises(TransitionNotAllowed) as exc:
         transition(app, Action.CERTIFY, actor=leader, reason="认定")
@@ -59,7 +62,7 @@ def test_an_advanced_application_is_certified_not_recommended(world):
 @pytest.mark.rule("R13")
 def test_a_middle_level_forwards_and_does_not_recommend(setup):
     compute_quotas(setup["campaign"])
-    (app,) = _submitted_excellent(setup, 1)
+    (app,) = submitted_excellent(setup, 1)
     city = Authority.objects.get(division_id="510100", department="industry")
     TierApplication.objects.filter(pk=app.pk).update(
         chain=[{"level": "city", "authority": str(city.id)}, {"level": "province", "authority": str(setup["sichuan"].id)}],
@@ -76,7 +79,7 @@ def test_only_the_decided_recommender_recommends(setup):
     from smartfactory.organisations.models import Enterprise
 
     compute_quotas(setup["campaign"])
-    (app,) = _submitted_excellent(setup, 1)
+    (app,) = submitted_excellent(setup, 1)
     Enterprise.objects.filter(pk=app.factory.enterprise_id).update(county_id="330203", province_code="330000",
                                                                    city_code="330200")
     app = TierApplication.objects.get(pk=app.pk)

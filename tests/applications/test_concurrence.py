@@ -15,7 +15,9 @@ from smartfactory.audit.models import AuditEvent
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.organisations.enums import AuthorityLevel, Department, Role
 from tests import factories as f
-from tests.applications.test_advanced_workflow import BEFORE_ALL
+from tests.factories.applications import (
+    BEFORE_ALL,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,25 +10,19 @@ import time_machine
 from smartfactory.applications import services
 from smartfactory.applications.eligibility import reasons_not_eligible
 from smartfactory.applications.enums import Action
-from smartfactory.applications.models import Attachment, TierApplication
+from smartfactory.applications.models import TierApplication
 from smartfactory.applications.workflow import transition
 from smartfactory.errors import NotEligible
 from smartfactory.organisations.models import Enterprise
 from tests import factories as f
-from tests.applications.test_advanced_workflow import BEFORE_ALL, run
-from tests.applications.test_excellent_book import BEFORE, _render, attach, fill_book
+from tests.factories.applications import (
+    BEFORE,
+    BEFORE_ALL,
+    ready_excellent,
+    run,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def ready_excellent(setup, tier="excellent"):
-    """A complete excellent (or leading) draft of the setup's factory, ready to submit."""
-    user = setup["user"]
-    app = services.create_application(setup["factory"], setup["campaign"], tier=tier, actor=user)
-    fill_book(app, user)
-    for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, user, kind, f"{kind}.pdf", _render(f"正常材料 {kind}"))
-    return app
 
 
 def refused_at_open(setup, tier="excellent") -> str:

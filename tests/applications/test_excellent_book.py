@@ -7,87 +7,30 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from smartfactory.applications import book_entries, exports, services
 from smartfactory.applications.enums import Action, State
 from smartfactory.applications.models import ApplicationVersion, Attachment
 from smartfactory.applications.workflow import transition
-from smartfactory.assessments.models import SelfAssessment
-from smartfactory.campaigns.enums import CampaignStatus, Stage
-from smartfactory.campaigns.models import Campaign, ChannelRule, StageDeadline
+from smartfactory.campaigns.models import ChannelRule
 from smartfactory.errors import Conflict, DeadlinePassed, InvalidInput, NotEligible, TransitionNotAllowed
-from smartfactory.frameworks.engine import evaluate, validate_facts
-from smartfactory.frameworks.services import spec_for
 from smartfactory.organisations.enums import AuthorityLevel, LegalStatus, Role
 from tests import factories as f
+from tests.factories.applications import (
+    BEFORE,
+    EXCELLENT_DEADLINE,
+    attach,
+    fill_book,
+    text_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 BJ = ZoneInfo("Asia/Shanghai")
-DEADLINE = datetime(2042, 7, 18, 23, 59, 59, tzinfo=BJ)
-BEFORE = datetime(2042, 7, 1, 9, 0, 0, tzinfo=BJ)
-
-
-def _render(text: str) -> bytes:
-    from smartfactory.documents.pdf import render_pdf
-
-    return render_pdf("applications/commitment_pdf.html", {"title": "附件", "text": text, "enterprise": "x", "uscc": "x",
-                                                            "legal_representative": "x", "date": "x"})
-
-
-def excellent_facts():
-    return {
-        "basic_requirements": {b.id: True for b in spec_for("2025").basic_requirements},
-        "cmmm_level": 3, "scenarios": [{"number": n, "ai": n == 24} for n in (1, 4, 12, 24, 30)],
-        "kpi_benchmark_level": "national_leading",
-    }
-
-
-@pytest.fixture
-def setup():
-    campaign = Campaign.objects.create(year=2042, name="2042", framework_version="2025",
-                                       tiers_open=["basic", "advanced", "excellent", "leading"], status=CampaignStatus.OPEN)
-    StageDeadline.objects.create(campaign=campaign, stage=Stage.ENTERPRISE_SUBMISSION, deadline=DEADLINE)
-    sichuan = f.authority("510000", level=AuthorityLevel.PROVINCE)
-    f.authority("510100", level=AuthorityLevel.CITY, parent=sichuan)
-    enterprise = f.enterprise("510107")
-    factory = f.factory(enterprise)
-    f.award(factory, "basic", year=2040)
-    f.award(factory, "advanced", year=2041, by=sichuan)
-    spec = spec_for("2025")
-    facts = excellent_facts()
-    SelfAssessment.objects.create(factory=factory, campaign=campaign, framework_version="2025", facts=facts,
-                                  verdict={**evaluate(spec, validate_facts(spec, facts)), "complete": True, "missing": []},
-                                  attained_tier="excellent")
-    user = f.user("applicant", role=Role.ENTERPRISE_ADMIN, enterprise=enterprise)
-    return {"campaign": campaign, "enterprise": enterprise, "factory": factory, "user": user, "sichuan": sichuan}
-
-
-def fill_book(app, user):
-    values = {
-        "cover.project_name": "武侯卓越工厂", "part1.enterprise_nature": "民营企业", "part1.revenue": "52000",
-        "part1.profit": "4100", "part1.employees": "820", "part1.contact_person": "王工", "part1.contact_phone": "13800138000",
-        "part1.factory_address": "成都市武侯区", "part1.construction_period": "2022–2025", "part1.total_investment": "12000",
-        "part1.main_products": "机床", "part1.cmmm_level": "3", "part2.overall_situation": "<p>总体<script>x</script></p>",
-        "part2.system_integration": "<p>集成</p>", "part3.advancement": "<p>领先</p>", "part3.follow_up_plan": "<p>计划</p>",
-    }
-    versions = book_entries.entry_versions(app)
-    for key, value in values.items():
-        services.save_entry(app, key, value, expected_version=versions.get(key, 0), actor=user)
-    services.save_entry(app, "scenario.24", {"content": "视觉检测", "ai": "true", "effects": "漏检率下降"}, expected_version=0,
-                        actor=user)
-    services.save_entry(app, "kpi.defect_rate", {"before": "2.1", "after": "0.9", "benchmark": "national_leading"},
-                        expected_version=0, actor=user)
-    services.set_legal_representative(app, actor=user, name="李法人")
-
-
-def attach(app, user, kind, name, data):
-    return services.attach_file(app, kind=kind, upload=SimpleUploadedFile(name, data), actor=user)
 
 
 # ------------------------------------------------------------------ eligibility
@@ -156,8 +99,8 @@ def test_confidential_marking_in_attached_pdf_blocks_submit_naming_file_and_page
     user = setup["user"]
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
     fill_book(app, user)
-    attach(app, user, Attachment.Kind.CMMM_REPORT, "c3mep.pdf", _render("成熟度三级"))
-    attach(app, user, Attachment.Kind.TIER_PROOF, "先进级证书.pdf", _render("此件为机密文件"))
+    attach(app, user, Attachment.Kind.CMMM_REPORT, "c3mep.pdf", text_pdf("成熟度三级"))
+    attach(app, user, Attachment.Kind.TIER_PROOF, "先进级证书.pdf", text_pdf("此件为机密文件"))
     attach(app, user, Attachment.Kind.COMMITMENT, "承诺书.pdf", exports.commitment_pdf(app))
     with time_machine.travel(BEFORE, tick=False), pytest.raises(NotEligible) as exc:
         transition(app, Action.SUBMIT, actor=user, cooperation=True)
@@ -193,7 +136,7 @@ def test_pdf_with_javascript_is_refused(setup):
     with pytest.raises(InvalidInput):
         attach(app, setup["user"], Attachment.Kind.OTHER, "a.pdf", b"<html>not a pdf</html>")
     with pytest.raises(InvalidInput) as exc:
-        attach(app, setup["user"], Attachment.Kind.VIDEO, "v.mp4", _render("not a video"))
+        attach(app, setup["user"], Attachment.Kind.VIDEO, "v.mp4", text_pdf("not a video"))
     assert "MP4" in exc.value.message
     assert not app.attachments.exists()
 
@@ -205,8 +148,8 @@ def test_submission_deadline(setup, offset, allowed):
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
     fill_book(app, user)
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, user, kind, f"{kind}.pdf", _render(f"正常材料 {kind}"))
-    with time_machine.travel(DEADLINE + timedelta(seconds=offset), tick=False):
+        attach(app, user, kind, f"{kind}.pdf", text_pdf(f"正常材料 {kind}"))
+    with time_machine.travel(EXCELLENT_DEADLINE + timedelta(seconds=offset), tick=False):
         if allowed:
             assert transition(app, Action.SUBMIT, actor=user, cooperation=True).state == State.IN_REVIEW
         else:
@@ -219,7 +162,7 @@ def test_verification_code_changes_after_return_and_verify_page(setup, client, t
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
     fill_book(app, user)
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, user, kind, f"{kind}.pdf", _render(f"正常材料 {kind}"))
+        attach(app, user, kind, f"{kind}.pdf", text_pdf(f"正常材料 {kind}"))
     county = f.authority("510107", level=AuthorityLevel.COUNTY)
     reviewer = f.user("rev", role=Role.AUTHORITY_REVIEWER, authority=county)
     with time_machine.travel(BEFORE, tick=False):
@@ -282,7 +225,7 @@ def test_reviewer_sees_book_changes_after_a_return(setup):
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
     fill_book(app, user)
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, user, kind, f"{kind}.pdf", _render(f"正常 {kind}"))
+        attach(app, user, kind, f"{kind}.pdf", text_pdf(f"正常 {kind}"))
     county = f.authority("510107", level=AuthorityLevel.COUNTY)
     reviewer = f.user("rev-diff", role=Role.AUTHORITY_REVIEWER, authority=county)
     with time_machine.travel(BEFORE, tick=False):

@@ -12,7 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from smartfactory.applications import book_entries
 from smartfactory.applications.enums import State
 from smartfactory.applications.models import TierApplication
-from tests.applications.test_excellent_book import BEFORE, _render, fill_book
+from tests.factories.applications import (
+    BEFORE,
+    EXCELLENT_DEADLINE,
+    fill_book,
+    text_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 ACK = {"cooperation_acknowledged": True}  # R23, acknowledged at each submission
@@ -55,7 +60,7 @@ def test_journey_through_pages_and_api(setup, client_for):
     fill_book(app, setup["user"])
     for kind in ("cmmm_report", "tier_proof", "commitment"):
         upload = client.post(f"/api/v1/applications/{app.id}/attachments",
-                             {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", _render(f"正常 {kind}"))})
+                             {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", text_pdf(f"正常 {kind}"))})
         assert upload.status_code == 201, upload.content
     with time_machine.travel(BEFORE, tick=False):
         client = client_for(setup["user"])
@@ -122,7 +127,7 @@ def _ready_application(setup, client):
     fill_book(app, setup["user"])
     for kind in ("cmmm_report", "tier_proof", "commitment"):
         client.post(f"/api/v1/applications/{app.id}/attachments",
-                    {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", _render(f"正常 {kind}"))})
+                    {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", text_pdf(f"正常 {kind}"))})
     return app
 
 
@@ -132,10 +137,9 @@ def _ready_application(setup, client):
 def test_submission_deadline_by_api_and_page(setup, client_for, via, offset, allowed):
     from datetime import timedelta
 
-    from tests.applications.test_excellent_book import DEADLINE
 
     app = _ready_application(setup, client_for(setup["user"]))
-    with time_machine.travel(DEADLINE + timedelta(seconds=offset), tick=False):
+    with time_machine.travel(EXCELLENT_DEADLINE + timedelta(seconds=offset), tick=False):
         client = client_for(setup["user"])
         if via == "api":
             response = client.post(f"/api/v1/applications/{app.id}/submit", ACK, content_type="application/json")

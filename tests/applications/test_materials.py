@@ -22,7 +22,12 @@ from smartfactory.audit.models import AuditEvent
 from smartfactory.errors import InvalidInput, NotEligible
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from tests import factories as f
-from tests.applications.test_excellent_book import BEFORE, _render, attach, fill_book
+from tests.factories.applications import (
+    BEFORE,
+    attach,
+    fill_book,
+    text_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 NOTICE = yaml.safe_load((materials.DATA_DIR / "commitment-2025.yaml").read_text(encoding="utf-8"))
@@ -60,8 +65,8 @@ def ready(setup):
     user = setup["user"]
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
     fill_book(app, user)
-    attach(app, user, Attachment.Kind.CMMM_REPORT, "cmmm.pdf", _render("成熟度三级"))
-    attach(app, user, Attachment.Kind.TIER_PROOF, "证书.pdf", _render("先进级证书"))
+    attach(app, user, Attachment.Kind.CMMM_REPORT, "cmmm.pdf", text_pdf("成熟度三级"))
+    attach(app, user, Attachment.Kind.TIER_PROOF, "证书.pdf", text_pdf("先进级证书"))
     attach(app, user, Attachment.Kind.COMMITMENT, "承诺书扫描件.png", signed_scan(app))
     return app
 
@@ -151,7 +156,7 @@ def test_commitment_pdf_that_is_no_scan_is_flagged_for_the_reviewer(setup):
     services.remove_attachment(resaved, actor=user)
     scanned = attach(app, user, Attachment.Kind.COMMITMENT, "承诺书扫描.pdf", scanned_pdf("承诺 签字 盖章"))
     assert scanned.manual_check == ""
-    other = attach(app, user, Attachment.Kind.OTHER, "说明.pdf", _render("说明"))  # only the commitment is a scan
+    other = attach(app, user, Attachment.Kind.OTHER, "说明.pdf", text_pdf("说明"))  # only the commitment is a scan
     assert other.manual_check == ""
 
 
@@ -160,7 +165,7 @@ def test_commitment_pdf_that_is_no_scan_is_flagged_for_the_reviewer(setup):
 def test_the_same_file_cannot_stand_for_two_materials(setup, client_for):
     user = setup["user"]
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=user)
-    report = _render("成熟度三级")
+    report = text_pdf("成熟度三级")
     attach(app, user, Attachment.Kind.CMMM_REPORT, "cmmm.pdf", report)
     with pytest.raises(InvalidInput) as exc:
         attach(app, user, Attachment.Kind.TIER_PROOF, "证书.pdf", report)
@@ -169,7 +174,7 @@ def test_the_same_file_cannot_stand_for_two_materials(setup, client_for):
                                      {"kind": "other", "file": SimpleUploadedFile("again.pdf", report)})
     assert response.status_code == 422
     assert list(app.attachments.values_list("original_name", flat=True)) == ["cmmm.pdf"]
-    attach(app, user, Attachment.Kind.TIER_PROOF, "证书.pdf", _render("先进级证书"))  # another file is fine
+    attach(app, user, Attachment.Kind.TIER_PROOF, "证书.pdf", text_pdf("先进级证书"))  # another file is fine
     assert app.attachments.count() == 2
 
 

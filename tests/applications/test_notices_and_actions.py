@@ -16,7 +16,7 @@ from smartfactory.audit.models import AuditEvent
 from smartfactory.errors import InvalidInput, NotEligible
 from smartfactory.notifications.models import Notification
 
-from .test_advanced_workflow import BEFORE_ALL, COUNTY_DEADLINE, run
+from tests.factories.applications import BEFORE_ALL, COUNTY_DEADLINE, run
 
 pytestmark = pytest.mark.django_db
 

@@ -21,15 +21,15 @@ from smartfactory.campaigns.services import end_of_day, format_deadline
 from smartfactory.errors import DeadlinePassed
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from tests import factories as f
-from tests.applications.test_advanced_workflow import (
+from tests.factories.applications import (
     BEFORE_ALL,
     CITY_DEADLINE,
     CONTENT,
     ENTERPRISE_DEADLINE,
+    ready_excellent,
     run,
+    submitted_excellent,
 )
-from tests.applications.test_eligibility_rules import ready_excellent
-from tests.campaigns.test_quotas import _submitted_excellent
 
 pytestmark = pytest.mark.django_db
 BJ = ZoneInfo("Asia/Shanghai")
@@ -111,7 +111,7 @@ def test_province_actions_close_at_the_online_review_deadline(setup, action, off
     deadline = end_of_day(date(2042, 8, 1))
     StageDeadline.objects.create(campaign=setup["campaign"], stage=Stage.RECOMMENDER_ONLINE_REVIEW, deadline=deadline)
     compute_quotas(setup["campaign"])
-    (app,) = _submitted_excellent(setup, 1)
+    (app,) = submitted_excellent(setup, 1)
     leader = f.user("sc-leader", role=Role.AUTHORITY_LEADER, authority=setup["sichuan"])
     with time_machine.travel(deadline + offset, tick=False):
         if allowed:

@@ -20,7 +20,10 @@ from smartfactory.errors import Conflict
 from smartfactory.organisations.models import TierAward
 from smartfactory.organisations.services import record_tier_award
 from tests import factories as f
-from tests.applications.test_advanced_workflow import BEFORE_ALL, run
+from tests.factories.applications import (
+    BEFORE_ALL,
+    run,
+)
 
 pytestmark = pytest.mark.django_db
 

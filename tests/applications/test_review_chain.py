@@ -12,7 +12,14 @@ from smartfactory.applications.models import TierApplication
 from smartfactory.applications.workflow import transition
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from tests import factories as f
-from tests.applications.test_advanced_workflow import BEFORE_ALL, CONTENT
+from tests.factories.applications import (
+    BEFORE,
+    BEFORE_ALL,
+    CONTENT,
+    attach,
+    fill_book,
+    text_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +84,6 @@ def test_intermediate_level_downloads_its_own_summary_table(setup, client_for):
 
     from smartfactory.applications.models import Attachment
     from smartfactory.organisations.models import Authority
-    from tests.applications.test_excellent_book import BEFORE, _render, attach, fill_book
 
     chengdu = Authority.objects.get(division_id="510100", department="industry")
     wuhou = f.authority("510107", level=AuthorityLevel.COUNTY, parent=chengdu)
@@ -86,7 +92,7 @@ def test_intermediate_level_downloads_its_own_summary_table(setup, client_for):
     app = services.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
     fill_book(app, setup["user"])
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, setup["user"], kind, f"{kind}.pdf", _render(f"正常 {kind}"))
+        attach(app, setup["user"], kind, f"{kind}.pdf", text_pdf(f"正常 {kind}"))
     with time_machine.travel(BEFORE, tick=False):
         app = transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
         app = transition(app, Action.APPROVE, actor=district, reason="同意")

@@ -17,7 +17,7 @@ from smartfactory.applications.workflow import transition
 from smartfactory.organisations.enums import Role
 from smartfactory.todo.items import todo_for_user
 from tests import factories as f
-from tests.applications.test_advanced_workflow import (
+from tests.factories.applications import (
     BEFORE_ALL,
     CONTENT,
     COUNTY_DEADLINE,

@@ -11,8 +11,6 @@ from smartfactory.campaigns.enums import CampaignStatus, Stage
 from smartfactory.campaigns.models import Campaign, StageDeadline
 from smartfactory.organisations.enums import AuthorityLevel, Department, Role
 from tests import factories as f
-from tests.applications.test_advanced_workflow import world  # noqa: F401
-from tests.applications.test_excellent_book import setup  # noqa: F401
 
 BJ = ZoneInfo("Asia/Shanghai")
 

@@ -30,7 +30,9 @@ from smartfactory.campaigns.quotas import (
 from smartfactory.errors import InvalidInput, NotPermitted, QuotaExceeded
 from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Role
 from tests import factories as f
-from tests.applications.test_excellent_book import BEFORE
+from tests.factories.applications import (
+    BEFORE,
+)
 
 pytestmark = pytest.mark.django_db
 DRAWING = ("recommended", "awarded", "cultivating", "not_selected")  # counted here independently of the code

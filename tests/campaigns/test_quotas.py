@@ -15,7 +15,10 @@ from smartfactory.campaigns.quotas import compute_quotas, override_quota, set_ra
 from smartfactory.errors import NotPermitted, QuotaExceeded
 from smartfactory.organisations.enums import Role
 from tests import factories as f
-from tests.applications.test_excellent_book import BEFORE, fill_book
+from tests.factories.applications import (
+    BEFORE,
+    submitted_excellent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,35 +76,6 @@ def test_ministry_edits_ranking_and_overrides_audited(setup):
     assert {"campaign.ranking_set", "campaign.quota_overridden", "campaign.quotas_computed"} <= actions
 
 
-def _submitted_excellent(setup, n):
-    """n excellent applications of Sichuan factories waiting at the province (last step)."""
-    from smartfactory.applications import services
-    from smartfactory.applications.models import Attachment
-    from smartfactory.assessments.models import SelfAssessment
-    from tests.applications.test_excellent_book import _render, attach
-
-    template = SelfAssessment.objects.get(factory=setup["factory"])
-    apps = []
-    for i in range(n):
-        enterprise = f.enterprise("510107")
-        factory = f.factory(enterprise)
-        f.award(factory, "advanced", year=2041, by=setup["sichuan"])
-        SelfAssessment.objects.create(factory=factory, campaign=setup["campaign"], framework_version="2025",
-                                      facts=template.facts, verdict=template.verdict, attained_tier="excellent")
-        user = f.user(f"q-applicant-{i}", role=Role.ENTERPRISE_ADMIN, enterprise=enterprise)
-        app = services.create_application(factory, setup["campaign"], tier="excellent", actor=user)
-        fill_book(app, user)
-        for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-            attach(app, user, kind, f"{kind}.pdf", _render(f"正常 {kind}"))
-        with time_machine.travel(BEFORE, tick=False):
-            app = transition(app, Action.SUBMIT, actor=user, cooperation=True)
-        app.chain, app.current_step = [{"level": "province", "authority": str(setup["sichuan"].id)}], 0
-        app.current_authority = setup["sichuan"]
-        app.save(update_fields=["chain", "current_step", "current_authority"])
-        apps.append(app)
-    return apps
-
-
 @pytest.mark.rule("R10")
 def test_recommend_guard_at_quota_n_and_n_plus_one(setup):
     c = setup["campaign"]
@@ -110,7 +84,7 @@ def test_recommend_guard_at_quota_n_and_n_plus_one(setup):
     override_quota(Quota.objects.get(campaign=c, tier="excellent", province_code="510000"), value=2, actor=staff,
                    reason="测试名额")
     leader = f.user("sc-leader", role=Role.AUTHORITY_LEADER, authority=setup["sichuan"])
-    apps = _submitted_excellent(setup, 3)
+    apps = submitted_excellent(setup, 3)
     with time_machine.travel(BEFORE, tick=False):
         first = transition(apps[0], Action.RECOMMEND, actor=leader)
         second = transition(apps[1], Action.RECOMMEND, actor=leader)
@@ -127,7 +101,7 @@ def test_quota_api_reports_used(setup, client_for):
     c = setup["campaign"]
     compute_quotas(c)
     leader = f.user("sc-leader2", role=Role.AUTHORITY_LEADER, authority=setup["sichuan"])
-    app = _submitted_excellent(setup, 1)[0]
+    app = submitted_excellent(setup, 1)[0]
     with time_machine.travel(BEFORE, tick=False):
         transition(app, Action.RECOMMEND, actor=leader)
     rows = client_for(leader).get("/api/v1/campaigns/2042/quotas").json()
@@ -147,7 +121,7 @@ def test_city_subquota_at_n_and_n_plus_one(setup):
     with pytest.raises(NotPermitted):
         set_city_subquota(quota_row, city_code="510100", limit=1, actor=setup["user"], reason="x")
     set_city_subquota(quota_row, city_code="510100", limit=1, actor=leader, reason="省里统一分配")
-    apps = _submitted_excellent(setup, 2)  # both in 成都（武侯区）
+    apps = submitted_excellent(setup, 2)  # both in 成都（武侯区）
     with time_machine.travel(BEFORE, tick=False):
         transition(apps[0], Action.RECOMMEND, actor=leader)
         with pytest.raises(QuotaExceeded) as exc:

@@ -16,7 +16,7 @@ from smartfactory import decisions
 from smartfactory.applications.models import TierApplication
 from smartfactory.audit.models import AuditEvent
 from smartfactory.cultivation import acceptance as flow
-from smartfactory.cultivation.models import AcceptanceReview, CultivationObject, CultivationTarget
+from smartfactory.cultivation.models import AcceptanceReview, CultivationObject
 from smartfactory.cultivation.services import close_expired, latest_end, submit_report
 from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.evaluation import assigning, notices, opening, scoring, site_visits
@@ -26,48 +26,16 @@ from smartfactory.organisations.enums import AuthorityLevel, Role
 from smartfactory.organisations.models import TierAward
 from smartfactory.publicsite.queries import ListFilters, published_awards
 from tests import factories as f
-from tests.applications.test_excellent_book import setup  # noqa: F401
-from tests.evaluation.conftest import national  # noqa: F401
-from tests.evaluation.test_national import _pass, _to_site_passed, on_visit_day, user_of  # noqa: F401
-from tests.recommendations.test_batches import batch  # noqa: F401
+from tests.factories.cultivation import SUMMARY, acceptance_results
+from tests.factories.evaluation import on_visit_day
 
 pytestmark = pytest.mark.django_db
 ACCEPTANCE_SCORES = {"targets": 88, "leadership": 85, "ai": 86, "spillover": 80}
 BJ = timezone.get_default_timezone()
 
 
-
-@pytest.fixture
-def leading(national, user_of):  # noqa: F811
-    """A Sichuan factory selected as a 领航级 cultivation object today, with two measurable targets."""
-    n = national
-    e = n["evaluations"][0]
-    TierApplication.objects.filter(pk=e.application_id).update(tier="leading")
-    Evaluation.objects.filter(pk=e.pk).update(tier="leading")
-    e.refresh_from_db()
-    e = _to_site_passed(n, _pass(n, e))
-    publicity = notices.open_publicity(e.campaign, "leading", actor=n["staff"], evaluations=[e])
-    publicity = notices.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at)
-    for ministry in n["ministries"]:
-        notices.record_concurrence(publicity, actor=n["staff"], authority=ministry, document="会签函")
-    decisions.decide(publicity, actor=n["staff"], decision_number="工信部联通装〔2042〕2号")
-    cultivation = CultivationObject.objects.get(application_id=e.application_id)
-    CultivationTarget.objects.bulk_create([
-        CultivationTarget(cultivation=cultivation, number=1, indicator="生产效率提升", target_value="30", unit="%"),
-        CultivationTarget(cultivation=cultivation, number=2, indicator="运营成本降低", target_value="20", unit="%"),
-    ])
-    return {**n, "cultivation": cultivation, "enterprise_user": user_of(e), "selection": e}
-
-
-def _results(value="32"):
-    return {"1": {"value": value, "evidence": "第三方检测报告（2044年）"}, "2": {"value": "21", "evidence": "财务审计报告"}}
-
-
-SUMMARY = "两年来建成数字孪生工厂，全部培育目标均已达成，详见各项佐证材料。"
-
-
 def _submitted(x):
-    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results())
     return flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])
 
 
@@ -91,20 +59,20 @@ def test_submission_needs_a_value_and_evidence_for_every_target(leading):
     with pytest.raises(InvalidInput):  # evidence is sniffed by content, not by name
         flow.attach_evidence(a, actor=x["enterprise_user"], target_number=2, upload=SimpleUploadedFile("x.pdf", b"MZ\x90\x00"))
     with pytest.raises(NotPermitted):
-        flow.save_draft(x["cultivation"], actor=x["leader"], summary=SUMMARY, results=_results())
+        flow.save_draft(x["cultivation"], actor=x["leader"], summary=SUMMARY, results=acceptance_results())
     a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY,
                         results={"1": {"value": "32", "evidence": ""}, "2": {"value": "21", "evidence": "审计报告"}})
     a = flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])
     assert a.state == "submitted" and a.submitted_by == x["enterprise_user"]
     with pytest.raises(TransitionNotAllowed):  # submitted: no more edits
-        flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+        flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results())
 
 
 @pytest.mark.rule("P9", "P11")
 def test_an_overdue_progress_report_must_be_filed_first(leading):
     x = leading
     first = x["cultivation"].reports.get(sequence=1)
-    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results())
     with time_machine.travel(datetime.combine(first.due_on + timedelta(days=1), time(9), tzinfo=BJ), tick=False):
         with pytest.raises(NotEligible) as exc:
             flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])
@@ -121,7 +89,7 @@ def test_the_first_submission_closes_with_the_period(leading):
     for r in c.reports.all():
         r.submitted_at = timezone.now()
         r.save()
-    a = flow.save_draft(c, actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+    a = flow.save_draft(c, actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results())
     end = datetime.combine(c.ends_on + timedelta(days=1), time(0), tzinfo=BJ)
     with time_machine.travel(end, tick=False), pytest.raises(NotEligible):
         flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])
@@ -145,7 +113,7 @@ def test_recommender_returns_then_approves_into_the_national_acceptance(leading)
         flow.transition(a, flow.Act.RETURN, actor=x["leader"])  # a reason is required
     a = flow.transition(a, flow.Act.RETURN, actor=x["leader"], reason="目标2佐证不足")
     assert a.state == "returned" and a.version == 2
-    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results("33"))
+    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results("33"))
     a = flow.transition(a, flow.Act.RESUBMIT, actor=x["enterprise_user"])
     a = flow.transition(a, flow.Act.APPROVE, actor=x["leader"], reason="同意报送")
     assert a.state == "forwarded"
@@ -165,7 +133,7 @@ def test_rejected_by_the_recommender(leading):
     assert a.state == "rejected" and not Evaluation.objects.filter(acceptance=a).exists()
     x["cultivation"].refresh_from_db()
     assert x["cultivation"].status == "cultivating"  # it may apply again within the period
-    again = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+    again = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results())
     assert again.pk != a.pk and again.state == "draft"
 
 
@@ -235,7 +203,7 @@ def test_not_approved_acceptance_closes_the_object(leading):
     assert x["cultivation"].status == "not_accepted"
     assert not TierAward.objects.filter(tier="leading").exists()
     with pytest.raises(TransitionNotAllowed):
-        flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+        flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results())
 
 
 @pytest.mark.rule("P9", "R20")
@@ -263,7 +231,7 @@ def test_deferral_extends_the_period_within_two_years_only(leading):
     c.refresh_from_db()
     assert (a.state, a.extended_to, e.state, c.ends_on, c.status) == ("extended", limit, "deferred", limit, "cultivating")
     assert c.reports.order_by("-sequence").first().due_on == limit
-    again = flow.save_draft(c, actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+    again = flow.save_draft(c, actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results())
     assert again.pk != a.pk  # a new acceptance application within the extended period
 
 
@@ -375,7 +343,7 @@ def test_acceptance_pages_for_the_enterprise_the_province_and_the_ministry(leadi
 @pytest.mark.rule("R20")
 def test_only_an_object_under_cultivation_applies_for_acceptance(leading):
     x = leading
-    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=_results())
+    a = flow.save_draft(x["cultivation"], actor=x["enterprise_user"], summary=SUMMARY, results=acceptance_results())
     CultivationObject.objects.filter(pk=x["cultivation"].pk).update(status=CultivationObject.Status.CLOSED)
     with pytest.raises(TransitionNotAllowed) as exc:
         flow.transition(a, flow.Act.SUBMIT, actor=x["enterprise_user"])

@@ -20,7 +20,6 @@ from smartfactory.errors import Conflict, InvalidInput, NotPermitted
 from smartfactory.notifications.models import Notification
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from tests import factories as f
-from tests.applications.test_excellent_book import setup  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 BJ = ZoneInfo("Asia/Shanghai")
@@ -142,7 +141,6 @@ def test_scope(cultivation, setup):  # noqa: F811
     assert cultivation not in cultivations_for_user(f.user(role=Role.EXPERT))
     other = f.user(role=Role.ENTERPRISE_ADMIN, enterprise=f.enterprise("510107"))
     assert cultivation not in cultivations_for_user(other)
-
 
 
 def test_pages_and_api(cultivation, setup, client_for):  # noqa: F811

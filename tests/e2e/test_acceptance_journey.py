@@ -53,8 +53,8 @@ from playwright.sync_api import expect
 from smartfactory.demo.national import EXPERT_PROFILES
 
 from .conftest import login_ok, logout
-from .test_excellent_journey import blank_pdf
-from .test_national_journey import (
+from .steps_excellent import blank_pdf
+from .steps_national import (
     SHANGHAI,
     SHIFT,
     SHIFTED,

@@ -27,8 +27,8 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD
-from .test_advanced_journey import applicant_factory
-from .test_excellent_journey import (
+from .steps_advanced import applicant_factory
+from .steps_excellent import (
     attach_required_api,
     complete_excellent_assessment,
     factory_id_of,

@@ -31,9 +31,9 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import ROOT, ApiClient, _venv_bin, login_ok, logout
-from .test_assessment_journey import BUILT, WITH_AI
-from .test_excellent_journey import BOOK, REQUIRED_KINDS, blank_pdf, fill_entry
-from .test_parallel_recommend import SCENARIO, SETUP_TIMEOUT, _server_env
+from .steps_assessment import BUILT, WITH_AI
+from .steps_excellent import BOOK, REQUIRED_KINDS, blank_pdf, fill_entry
+from .steps_recommend import SCENARIO, SETUP_TIMEOUT, _server_env
 
 MARKER = "E2E_JOURNEY_SCENARIO="
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"

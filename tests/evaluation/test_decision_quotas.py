@@ -15,8 +15,7 @@ from smartfactory.campaigns.models import Campaign, Quota
 from smartfactory.campaigns.quotas import compute_quotas
 from smartfactory.evaluation import notices
 from tests import factories as f
-
-from .test_national import _pass, _to_site_passed, user_of  # noqa: F401  (a fixture, used by name)
+from tests.factories.evaluation import formal_pass, to_site_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.rule("R17", "P51")
 def test_decision_on_the_excellent_list_recomputes_next_years_leading_quota(national, user_of):  # noqa: F811  (the fixture)
     n = national
-    e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
+    e = to_site_passed(n, formal_pass(n, n["evaluations"][0]))
     province = e.application.factory.county.province_code
     county = e.application.factory.county_id
     for _ in range(9):  # nine 2042 excellent factories of the province already published

@@ -13,8 +13,7 @@ from smartfactory.errors import NotEligible, TransitionNotAllowed
 from smartfactory.evaluation.models import Evaluation, EvaluationState
 from smartfactory.evaluation.workflow import Act, transition
 from smartfactory.organisations.models import TierAward
-
-from .test_national import _pass, user_of  # noqa: F401  (user_of: a fixture)
+from tests.factories.evaluation import formal_pass, to_site_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def _in_state(evaluation, state):
 
 @pytest.mark.rule("R19")
 def test_no_proposal_without_a_passed_site_visit(national):
-    e = _in_state(_pass(national, national["evaluations"][0]), EvaluationState.SITE_VISIT)
+    e = _in_state(formal_pass(national, national["evaluations"][0]), EvaluationState.SITE_VISIT)
     with pytest.raises(NotEligible) as exc:
         transition(e, Act.PROPOSE, actor=national["staff"])
     assert "现场核查尚未通过" in exc.value.message
@@ -90,9 +89,8 @@ def test_the_publicity_is_finalised_only_after_its_whole_period(national, user_o
 
     from smartfactory.evaluation import notices
 
-    from .test_national import _to_site_passed
 
-    e = _to_site_passed(national, _pass(national, national["evaluations"][0]))
+    e = to_site_passed(national, formal_pass(national, national["evaluations"][0]))
     publicity = notices.open_publicity(e.campaign, "excellent", actor=national["staff"], evaluations=[e])
     with pytest.raises(NotEligible) as exc:
         notices.finalise_publicity(publicity, actor=national["staff"], now=publicity.ends_at - timedelta(milliseconds=1))

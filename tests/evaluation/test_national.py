@@ -4,7 +4,7 @@ objections, and the six ministries' decision into the tier history."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,19 +23,9 @@ from smartfactory.evaluation.rules import rules_for
 from smartfactory.evaluation.workflow import Act, transition
 from smartfactory.organisations.models import TierAward
 from tests import factories as f
-
-from .conftest import expert
+from tests.factories.evaluation import ALL, expert, formal_pass, scores_for, to_site_passed
 
 pytestmark = pytest.mark.django_db
-ALL = {"foundation": 80, "scenarios": 80, "intelligence": 80, "results": 80, "demonstration": 80}
-
-
-def scores_for(total: float) -> dict:
-    return dict.fromkeys(ALL, total)
-
-
-def _pass(n, e):
-    return opening.formal_check(e, actor=n["staff"], passed=True)
 
 
 def test_submitted_batch_opens_evaluations_with_automatic_checks(national):
@@ -60,7 +50,7 @@ def test_formal_check_fail_returns_to_the_recommender_who_resubmits(national):
     assert e in evaluations_for_user(n["leader"])  # the recommender sees it with the reasons
     e = transition(e, Act.RESUBMIT, actor=n["leader"])
     assert e.state == EvaluationState.AWAITING_CHECK
-    assert _pass(n, e).state == EvaluationState.EXPERT_REVIEW
+    assert formal_pass(n, e).state == EvaluationState.EXPERT_REVIEW
 
 
 @pytest.mark.rule("P8")
@@ -77,7 +67,7 @@ def test_failed_automatic_check_needs_a_reason_to_pass(national):
 @pytest.mark.rule("P21")
 def test_conflicted_expert_is_never_assigned_and_gets_404(national, client_for):
     n = national
-    e = _pass(n, n["evaluations"][0])
+    e = formal_pass(n, n["evaluations"][0])
     enterprise = e.application.factory.enterprise
     same_org = expert("同单位", actor=n["staff"], organisation=enterprise.name, uscc=enterprise.uscc)
     group = f.soe_group("中国某某集团有限公司")
@@ -110,7 +100,7 @@ def test_expert_profile_names_a_bad_uscc(national):
 
 def test_same_province_rule_is_configurable(national):
     n = national
-    e = _pass(n, n["evaluations"][0])
+    e = formal_pass(n, n["evaluations"][0])
     local = expert("本省", actor=n["staff"], province="510000")
     rules = rules_for(e.campaign)
     from smartfactory.evaluation.conflicts import conflict_reasons
@@ -123,7 +113,7 @@ def test_same_province_rule_is_configurable(national):
 
 def test_declared_conflict_withdraws_the_unscored_assignment(national):
     n = national
-    e = _pass(n, n["evaluations"][0])
+    e = formal_pass(n, n["evaluations"][0])
     x = n["experts"][0]
     assigning.assign_expert(e, x, actor=n["staff"])
     assert e in evaluations_for_user(x.user)
@@ -136,7 +126,7 @@ def test_declared_conflict_withdraws_the_unscored_assignment(national):
 @pytest.mark.rule("P21")
 def test_commit_rechecks_caps(national):
     n = national
-    evaluations = [_pass(n, e) for e in n["evaluations"]]
+    evaluations = [formal_pass(n, e) for e in n["evaluations"]]
     capped = n["experts"][0]
     capped.max_load = 1
     capped.save()
@@ -157,7 +147,7 @@ def test_commit_rechecks_caps(national):
 
 
 def _two_scored(n, first: float, second: float):
-    e = _pass(n, n["evaluations"][0])
+    e = formal_pass(n, n["evaluations"][0])
     a = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
     b = assigning.assign_expert(e, n["experts"][1], actor=n["staff"])
     scoring.submit_scores(a, actor=n["experts"][0].user, scores=scores_for(first))
@@ -175,7 +165,7 @@ def test_third_expert_fires_exactly_above_the_threshold(national, second, third)
 
 def test_scores_are_validated_weighted_and_normalised(national):
     n = national
-    e = _pass(n, n["evaluations"][0])
+    e = formal_pass(n, n["evaluations"][0])
     a = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
     with pytest.raises(InvalidInput) as exc:
         scoring.submit_scores(a, actor=n["experts"][0].user, scores={**ALL, "results": 101})
@@ -187,7 +177,7 @@ def test_scores_are_validated_weighted_and_normalised(national):
     scores = {"foundation": 90, "scenarios": 70, "intelligence": 80, "results": 60, "demonstration": 100}
     a = scoring.submit_scores(a, actor=n["experts"][0].user, scores=scores)
     assert a.total == Decimal("77.00")  # 18 + 21 + 16 + 12 + 10
-    e2 = _pass(n, n["evaluations"][1])
+    e2 = formal_pass(n, n["evaluations"][1])
     a2 = assigning.assign_expert(e2, n["experts"][0], actor=n["staff"])
     scoring.submit_scores(a2, actor=n["experts"][0].user, scores=scores_for(87))
     z = scoring.normalised_scores(e.campaign, "excellent")
@@ -197,7 +187,7 @@ def test_scores_are_validated_weighted_and_normalised(national):
 @pytest.mark.rule("P22")
 def test_scoring_closes_at_the_due_time(national):
     n = national
-    e = _pass(n, n["evaluations"][0])
+    e = formal_pass(n, n["evaluations"][0])
     a = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
     from smartfactory.errors import DeadlinePassed
 
@@ -207,44 +197,9 @@ def test_scoring_closes_at_the_due_time(national):
         scoring.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
 
 
-def _to_site_passed(n, e):
-    with pytest.raises(NotEligible):
-        transition(e, Act.TO_SITE_VISIT, actor=n["staff"])  # scores missing
-    a = assigning.assign_expert(e, n["experts"][0], actor=n["staff"])
-    b = assigning.assign_expert(e, n["experts"][1], actor=n["staff"])
-    scoring.submit_scores(a, actor=n["experts"][0].user, scores=ALL)
-    scoring.submit_scores(b, actor=n["experts"][1].user, scores=scores_for(85))
-    e = transition(e, Act.TO_SITE_VISIT, actor=n["staff"])
-    visit = site_visits.plan_site_visit(e, actor=n["staff"], team=[n["experts"][2]],
-                                     scheduled_for=timezone.localdate() + timedelta(days=7))
-    with pytest.raises(NotEligible):
-        site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")  # not agreed yet
-    site_visits.agree_site_visit(visit, actor=n["user_of"](e))
-    for item in visit.checklist:
-        site_visits.record_finding(visit, actor=n["experts"][2].user, item=item["key"], result="met", note="现场查看系统")
-    with time_machine.travel(on_visit_day(visit), tick=False):  # the outcome is recorded on the day at the earliest
-        site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
-    return e
-
-
-def on_visit_day(visit) -> datetime:
-    """09:00 Beijing time on the visit's date."""
-    return datetime.combine(visit.scheduled_for, time(9), tzinfo=timezone.get_default_timezone())
-
-
-@pytest.fixture
-def user_of(national):
-    from smartfactory.organisations.enums import Role
-
-    def get(e):
-        return f.user(role=Role.ENTERPRISE_ADMIN, enterprise=e.application.factory.enterprise)
-    national["user_of"] = get
-    return get
-
-
 def test_site_visit_team_is_conflict_checked_and_checklist_follows_scenarios(national, user_of):
     n = national
-    e = _pass(n, n["evaluations"][0])
+    e = formal_pass(n, n["evaluations"][0])
     local = expert("本省核查", actor=n["staff"], province="510000")
     e = Evaluation.objects.get(pk=e.pk)
     Evaluation.objects.filter(pk=e.pk).update(state="site_visit")
@@ -259,7 +214,7 @@ def test_site_visit_team_is_conflict_checked_and_checklist_follows_scenarios(nat
 @pytest.mark.rule("P9", "P10", "P24")
 def test_publicity_objection_blocks_finalising_until_handled_then_decision_awards(national, user_of):
     n = national
-    e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
+    e = to_site_passed(n, formal_pass(n, n["evaluations"][0]))
     start = timezone.now()
     publicity = notices.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e], starts_at=start)
     e.refresh_from_db()
@@ -295,7 +250,7 @@ def test_publicity_objection_blocks_finalising_until_handled_then_decision_award
 @pytest.mark.rule("P9")
 def test_upheld_objection_takes_the_application_off_the_list(national, user_of):
     n = national
-    e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
+    e = to_site_passed(n, formal_pass(n, n["evaluations"][0]))
     publicity = notices.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
     objection = notices.submit_objection(publicity, evaluation_id=e.pk, name="李四", contact="li@example.com",
                                           content="该工厂去年发生过较大安全事故，不符合基本要求。")
@@ -308,7 +263,7 @@ def test_upheld_objection_takes_the_application_off_the_list(national, user_of):
 @pytest.mark.rule("P9", "P23")
 def test_objection_outside_the_period_is_refused(national, user_of):
     n = national
-    e = _to_site_passed(n, _pass(n, n["evaluations"][0]))
+    e = to_site_passed(n, formal_pass(n, n["evaluations"][0]))
     publicity = notices.open_publicity(e.campaign, "excellent", actor=n["staff"], evaluations=[e])
     with time_machine.travel(publicity.ends_at, tick=False), pytest.raises(TransitionNotAllowed):
         notices.submit_objection(publicity, evaluation_id=e.pk, name="王五", contact="13800138000",
@@ -326,7 +281,7 @@ def test_leading_tier_ends_in_the_cultivation_list(national, user_of):
     TierApplication.objects.filter(pk=e.application_id).update(tier="leading")  # same path, other tier
     Evaluation.objects.filter(pk=e.pk).update(tier="leading")
     e.refresh_from_db()
-    e = _to_site_passed(n, _pass(n, e))
+    e = to_site_passed(n, formal_pass(n, e))
     publicity = notices.open_publicity(e.campaign, "leading", actor=n["staff"], evaluations=[e])
     assert "培育对象" in publicity.title
     publicity = notices.finalise_publicity(publicity, actor=n["staff"], now=publicity.ends_at)

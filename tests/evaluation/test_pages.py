@@ -14,8 +14,7 @@ from smartfactory.applications.models import TierApplication
 from smartfactory.evaluation.models import Assignment, Evaluation, Objection, Publicity
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from tests import factories as f
-
-from .test_national import ALL, on_visit_day
+from tests.factories.evaluation import ALL, on_visit_day
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,7 @@ from smartfactory.evaluation.workflow import Act, transition
 from smartfactory.organisations.enums import Role
 from smartfactory.organisations.models import Authority
 from tests import factories as f
-
-from .test_national import ALL, _pass, scores_for, user_of  # noqa: F401
+from tests.factories.evaluation import ALL, formal_pass, scores_for
 
 pytestmark = pytest.mark.django_db
 BJ = timezone.get_default_timezone()
@@ -55,7 +54,7 @@ def _on_the_day(visit, *, minus_seconds: int = 0):
 @pytest.mark.rule("R19")
 def test_site_outcome_is_refused_before_the_visit_date_and_allowed_on_it(national, user_of):  # noqa: F811
     n = national
-    e = _at_site_visit(n, _pass(n, n["evaluations"][0]))
+    e = _at_site_visit(n, formal_pass(n, n["evaluations"][0]))
     visit = _visited(n, e)
     with pytest.raises(NotEligible) as exc:  # today, three days early
         site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
@@ -72,7 +71,7 @@ def test_site_outcome_is_refused_before_the_visit_date_and_allowed_on_it(nationa
 @pytest.mark.rule("R19")
 def test_site_outcome_before_the_date_is_refused_on_the_page_and_the_api(national, user_of, client_for):  # noqa: F811
     n = national
-    e = _at_site_visit(n, _pass(n, n["evaluations"][0]))
+    e = _at_site_visit(n, formal_pass(n, n["evaluations"][0]))
     visit = _visited(n, e, days=1)
     member = client_for(n["experts"][2].user)
     api = member.post(f"/api/v1/site-visits/{visit.pk}/outcome", json.dumps({"outcome": "pass"}),
@@ -90,7 +89,7 @@ def test_site_outcome_before_the_date_is_refused_on_the_page_and_the_api(nationa
 
 # ------------------------------------------------------------------ 2. concurrence by another ministry's staff
 def _final_publicity(n) -> tuple[Publicity, Evaluation]:
-    e = _at_site_visit(n, _pass(n, n["evaluations"][0]))
+    e = _at_site_visit(n, formal_pass(n, n["evaluations"][0]))
     visit = _visited(n, e, days=1)
     with _on_the_day(visit):
         site_visits.record_site_outcome(visit, actor=n["experts"][2].user, outcome="pass")
@@ -135,8 +134,8 @@ def test_another_ministrys_staff_cannot_concur_for_a_ministry_not_theirs(nationa
 @pytest.mark.rule("P81")
 def test_upheld_objection_takes_the_factory_off_the_public_notice_also_once_decided(national, user_of, client_for):  # noqa: F811
     n = national
-    first = _at_site_visit(n, _pass(n, n["evaluations"][0]))
-    second = _at_site_visit(n, _pass(n, n["evaluations"][1]))
+    first = _at_site_visit(n, formal_pass(n, n["evaluations"][0]))
+    second = _at_site_visit(n, formal_pass(n, n["evaluations"][1]))
     for e in (first, second):
         visit = _visited(n, e, days=1)
         with _on_the_day(visit):

@@ -17,15 +17,7 @@ from smartfactory.evaluation.assigning import assign_expert
 from smartfactory.evaluation.opening import formal_check
 from smartfactory.notifications.models import Notification
 from smartfactory.scheduling.reminders import due_day, offsets_for, reached_offset, send_reminders
-from tests.applications.test_advanced_workflow import (
-    BEFORE_ALL,
-    COUNTY_DEADLINE,
-    ENTERPRISE_DEADLINE,
-    world,  # noqa: F401
-)
-from tests.applications.test_excellent_book import setup  # noqa: F401
-from tests.evaluation.conftest import national  # noqa: F401
-from tests.recommendations.test_batches import batch  # noqa: F401
+from tests.factories.applications import BEFORE_ALL, COUNTY_DEADLINE, ENTERPRISE_DEADLINE
 
 pytestmark = pytest.mark.django_db
 BJ = ZoneInfo("Asia/Shanghai")

@@ -4,35 +4,14 @@ later date)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from smartfactory.campaigns.enums import CampaignStatus
-from smartfactory.campaigns.models import Campaign
 from smartfactory.organisations.enums import AwardStatus, Tier
-from smartfactory.organisations.models import TierAward
 from tests import factories as f
-
-
-def published(factory, tier: str, year: int = 2025, *, status: str = AwardStatus.ACTIVE, on: date | None = None,
-              unpublished: bool = False, certificate_no: str | None = None) -> TierAward:
-    """An award as it stands after a national or provincial list was published (on 1 November of
-    its year unless ``on`` says otherwise; ``unpublished`` leaves it off every list)."""
-    award = f.award(factory, tier, year)
-    award.published_on = None if unpublished else (on or date(year, 11, 1))
-    award.status = status
-    award.certificate_no = certificate_no or f"{tier[:3].upper()}-{year}-{award.pk:05d}"
-    award.save(update_fields=["published_on", "status", "certificate_no"])
-    return award
-
-
-def campaign(year: int = 2025) -> Campaign:
-    return Campaign.objects.get_or_create(year=year, defaults={
-        "name": f"{year}年度智能工厂梯度培育行动", "framework_version": "2025",
-        "tiers_open": list(Tier.values), "status": CampaignStatus.CLOSED,
-    })[0]
+from tests.factories.publicsite import published
 
 
 @pytest.fixture

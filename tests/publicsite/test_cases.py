@@ -19,7 +19,7 @@ from smartfactory.publicsite.enums import CaseAction, CaseStatus
 from smartfactory.publicsite.models import Case
 from smartfactory.publicsite.workflow import allowed_actions, transition_case
 from tests import factories as f
-from tests.publicsite.conftest import campaign, published
+from tests.factories.publicsite import campaign, published
 
 pytestmark = pytest.mark.django_db
 

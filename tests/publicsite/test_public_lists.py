@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from smartfactory.cultivation.models import CultivationObject
 from smartfactory.organisations.enums import Tier
 from tests import factories as f
-from tests.publicsite.conftest import campaign, published
+from tests.factories.publicsite import campaign, published
 
 pytestmark = pytest.mark.django_db
 

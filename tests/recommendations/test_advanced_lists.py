@@ -19,7 +19,7 @@ from smartfactory.organisations.enums import AuthorityKind, AuthorityLevel, Depa
 from smartfactory.recommendations import advanced_lists
 from smartfactory.recommendations.models import AdvancedListReport
 from tests import factories as f
-from tests.api.test_api import bearer, token_for
+from tests.factories.api import bearer, token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import subprocess
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,11 +14,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from smartfactory.applications.enums import Action
-from smartfactory.applications.workflow import transition
 from smartfactory.audit.models import AuditEvent
-from smartfactory.campaigns.enums import Stage
-from smartfactory.campaigns.models import Quota, StageDeadline
 from smartfactory.campaigns.quotas import compute_quotas
 from smartfactory.errors import (
     Conflict,
@@ -32,40 +28,19 @@ from smartfactory.organisations.enums import AuthorityLevel, Department, Role
 from smartfactory.recommendations import concurrence, exports, services
 from smartfactory.recommendations.models import Batch
 from tests import factories as f
-from tests.applications.test_excellent_book import BEFORE, _render
-from tests.campaigns.test_quotas import _submitted_excellent
+from tests.factories.applications import (
+    BEFORE,
+    text_pdf,
+)
+from tests.factories.recommendations import ONLINE_REVIEW, concur
 
 pytestmark = pytest.mark.django_db
 BJ = ZoneInfo("Asia/Shanghai")
-ONLINE_REVIEW = datetime(2042, 8, 1, 23, 59, 59, tzinfo=BJ)
-
-
-@pytest.fixture
-def batch(setup):
-    c = setup["campaign"]
-    StageDeadline.objects.create(campaign=c, stage=Stage.RECOMMENDER_ONLINE_REVIEW, deadline=ONLINE_REVIEW)
-    ndrc = f.authority("510000", level=AuthorityLevel.PROVINCE, department=Department.DEVELOPMENT_REFORM,
-                       is_lead=False, name="四川省发展和改革委员会")
-    compute_quotas(c)
-    leader = f.user("sc-lead", role=Role.AUTHORITY_LEADER, authority=setup["sichuan"])
-    apps = _submitted_excellent(setup, 3)
-    with time_machine.travel(BEFORE, tick=False):
-        for app in apps:
-            transition(app, Action.RECOMMEND, actor=leader)
-    quota = Quota.objects.get(campaign=c, tier="excellent", province_code="510000")
-    return {"batch": services.batch_for(quota), "apps": apps, "leader": leader, "ndrc": ndrc, "quota": quota}
-
-
-def concur(b, *, letter: str = "川发改函〔2042〕1号"):
-    """Every co-department's concurrence with the batch's current order, recorded by the leader from
-    its letter."""
-    for authority in services.co_departments(b["quota"]):
-        concurrence.record_letter(b["batch"], actor=b["leader"], authority=authority, letter_number=letter)
 
 
 def _scans(b):
     for kind in ("summary_table", "letter"):
-        services.attach_scan(b["batch"], kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", _render("盖章")),
+        services.attach_scan(b["batch"], kind=kind, upload=SimpleUploadedFile(f"{kind}.pdf", text_pdf("盖章")),
                              actor=b["leader"])
 
 
@@ -255,7 +230,7 @@ def test_no_scan_is_replaced_after_submission(setup, batch):
     with time_machine.travel(ONLINE_REVIEW - timedelta(seconds=1), tick=False):
         services.submit_to_ministry(b["batch"], actor=b["leader"])
     with pytest.raises(TransitionNotAllowed):
-        services.attach_scan(b["batch"], kind="letter", upload=SimpleUploadedFile("l.pdf", _render("盖章")),
+        services.attach_scan(b["batch"], kind="letter", upload=SimpleUploadedFile("l.pdf", text_pdf("盖章")),
                              actor=b["leader"])
 
 

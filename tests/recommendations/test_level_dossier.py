@@ -22,7 +22,12 @@ from smartfactory.organisations.models import Authority
 from smartfactory.recommendations import services
 from smartfactory.recommendations.models import StampedScan
 from tests import factories as f
-from tests.applications.test_excellent_book import BEFORE, _render, attach, fill_book
+from tests.factories.applications import (
+    BEFORE,
+    attach,
+    fill_book,
+    text_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +42,7 @@ def forwarded(setup):
     app = applications.create_application(setup["factory"], setup["campaign"], tier="excellent", actor=setup["user"])
     fill_book(app, setup["user"])
     for kind in (Attachment.Kind.CMMM_REPORT, Attachment.Kind.TIER_PROOF, Attachment.Kind.COMMITMENT):
-        attach(app, setup["user"], kind, f"{kind}.pdf", _render(f"正常 {kind}"))
+        attach(app, setup["user"], kind, f"{kind}.pdf", text_pdf(f"正常 {kind}"))
     with time_machine.travel(BEFORE, tick=False):
         app = transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
         app = transition(app, Action.APPROVE, actor=district, reason="同意")
@@ -59,7 +64,7 @@ def test_level_page_letter_and_stamped_scans(setup, forwarded, client_for):
     assert f"{forwarded['chengdu'].name}：" in text and setup["enterprise"].name in text
     assert f"{forwarded['wuhou'].name}（盖章）" in text and "现报送本地区1个卓越级" in text
 
-    upload = SimpleUploadedFile("盖章汇总表.pdf", _render("盖章"))
+    upload = SimpleUploadedFile("盖章汇总表.pdf", text_pdf("盖章"))
     done = client.post("/console/recommendations/level/2042/excellent/", {"kind": "summary_table", "file": upload})
     assert done.status_code == 302
     scan = StampedScan.objects.get()
@@ -74,7 +79,7 @@ def test_level_scan_is_checked_by_content_and_role(setup, forwarded):
     with pytest.raises(InvalidInput):
         services.attach_level_scan(dossier, kind="letter", upload=fake, actor=forwarded["district"])
     with pytest.raises(NotPermitted):  # the city's reviewer is not the district's staff
-        services.attach_level_scan(dossier, kind="letter", upload=SimpleUploadedFile("s.pdf", _render("盖章")),
+        services.attach_level_scan(dossier, kind="letter", upload=SimpleUploadedFile("s.pdf", text_pdf("盖章")),
                                    actor=forwarded["city"])
     assert not StampedScan.objects.exists()
 

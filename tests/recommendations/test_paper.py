@@ -27,7 +27,13 @@ from smartfactory.organisations.models import Authority
 from smartfactory.recommendations import paper
 from smartfactory.recommendations.models import Batch
 from tests import factories as f
-from tests.applications.test_excellent_book import BEFORE, _render, attach, fill_book
+from tests.factories.api import bearer, token_for
+from tests.factories.applications import (
+    BEFORE,
+    attach,
+    fill_book,
+    text_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 BJ = ZoneInfo("Asia/Shanghai")
@@ -41,7 +47,7 @@ def _req(campaign, desk, tier, item, copies, **kw):
 
 
 def _pdf(name="扫描件.pdf"):
-    return SimpleUploadedFile(name, _render("盖章扫描"))
+    return SimpleUploadedFile(name, text_pdf("盖章扫描"))
 
 
 @pytest.fixture
@@ -61,7 +67,7 @@ def submitted(setup):
     app = services.create_application(setup["factory"], campaign, tier="excellent", actor=setup["user"])
     fill_book(app, setup["user"])
     for kind in ("cmmm_report", "tier_proof", "commitment"):
-        attach(app, setup["user"], kind, f"{kind}.pdf", _render(f"正常 {kind}"))
+        attach(app, setup["user"], kind, f"{kind}.pdf", text_pdf(f"正常 {kind}"))
     with time_machine.travel(BEFORE, tick=False):
         app = transition(app, Action.SUBMIT, actor=setup["user"], cooperation=True)
     app.chain = [{"level": "county", "authority": str(wuhou.id)}, {"level": "city", "authority": str(chengdu.id)},
@@ -261,7 +267,6 @@ def test_requirement_input_is_checked(setup, submitted):
 
 @pytest.mark.rule("P40")
 def test_province_sets_requirements_through_the_page_and_the_api(setup, submitted, client_for):
-    from tests.api.test_api import bearer, token_for
 
     province = f.user("sc-leader", role=Role.AUTHORITY_LEADER, authority=setup["sichuan"])
     client = client_for(province)
@@ -391,7 +396,6 @@ def test_miit_logs_the_national_paper_and_the_page_shows_it(setup, national, cli
 def test_desk_status_api_and_other_desks_are_out_of_scope(setup, national, client_for, client):
     from django.test import Client
 
-    from tests.api.test_api import bearer, token_for
 
     api = Client()
     body = api.get(f"/api/v1/paper/{setup['campaign'].year}/status", **bearer(token_for(client, "sasac-staff"))).json()
@@ -413,7 +417,6 @@ def test_desk_status_api_and_other_desks_are_out_of_scope(setup, national, clien
 def test_receipts_through_the_api_need_the_scan_where_asked(setup, submitted, client):
     from django.test import Client
 
-    from tests.api.test_api import bearer, token_for
 
     s = submitted
     PaperRequirement.objects.filter(authority=s["chengdu"]).update(scan_required=True)

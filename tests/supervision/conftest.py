@@ -13,7 +13,7 @@ import time_machine
 from smartfactory.organisations.enums import AuthorityLevel, Role, Tier
 from smartfactory.supervision import workflow
 from tests import factories as f
-from tests.publicsite.conftest import published
+from tests.factories.publicsite import published
 
 BJ = ZoneInfo("Asia/Shanghai")
 # a case opened at OPENED runs its response period to 2042-08-16 inclusive: the deadline instant is

@@ -21,7 +21,6 @@ from smartfactory.organisations.enums import Role
 from smartfactory.supervision import workflow
 from smartfactory.supervision.enums import Action
 from tests import factories as f
-from tests.applications.test_excellent_book import setup  # noqa: F401 (the eligible excellent applicant)
 
 from .conftest import DEADLINE, OPENED, at, open_case
 

@@ -33,8 +33,13 @@ def evaluations_for_user(user) -> QuerySet[Evaluation]:
         expert = ExpertProfile.objects.filter(user=user, active=True).first()
         if expert is not None:
             assigned = _base().filter(Q(assignments__expert=expert) | Q(site_visit__team=expert)).distinct()
-            allowed = [e.pk for e in assigned
-                       if not ConflictIndex([expert], rules_for(e.campaign)).reasons(expert, applicant_of(e))]
+            indexes: dict[int, ConflictIndex] = {}  # one per campaign (its rules), not one per evaluation
+            allowed = []
+            for e in assigned:
+                if e.campaign_id not in indexes:
+                    indexes[e.campaign_id] = ConflictIndex([expert], rules_for(e.campaign))
+                if not indexes[e.campaign_id].reasons(expert, applicant_of(e)):
+                    allowed.append(e.pk)
             q |= Q(pk__in=allowed)
     for m in memberships:
         a = m.authority

@@ -8,7 +8,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from smartfactory.applications import book as book_rules
-from smartfactory.applications import book_entries, services
+from smartfactory.applications import services
 from smartfactory.applications.enums import Action
 from smartfactory.applications.queries import applications_for_user
 from smartfactory.applications.workflow import available as workflow_available
@@ -89,7 +89,7 @@ def _out(app, user, *, with_actions: bool = True) -> dict:
     """``actions``: what the caller could do now (would succeed); ``blocked``: what it is offered but
     a guard refuses, with the reason. The list leaves both empty (one application: GET it)."""
     available = workflow_available(app, user) if with_actions else []
-    entries = book_entries.entries_of(app)
+    entries = {e.key: e.value for e in app.book.all()}  # prefetched by the list
     return {
         "id": app.id, "factory": app.factory_id, "enterprise_uscc": app.factory.enterprise.uscc, "tier": app.tier,
         "campaign": app.campaign.year, "state": app.state,
@@ -111,7 +111,7 @@ def _out(app, user, *, with_actions: bool = True) -> dict:
 def list_applications(request, state: str | None = None):
     """Applications in the caller's scope (authorities read-only here; review actions come with the
     recommendation workflow)."""
-    qs = applications_for_user(request.user).prefetch_related("attachments", "versions").order_by("-created_at")
+    qs = applications_for_user(request.user).prefetch_related("attachments", "versions", "book").order_by("-created_at")
     if state:
         qs = qs.filter(state=state)
     return [_out(a, request.user, with_actions=False) for a in qs[:500]]
