@@ -15,7 +15,6 @@ from smartfactory.applications.workflow import available, transition
 from smartfactory.audit.models import AuditEvent
 from smartfactory.errors import InvalidInput, NotEligible
 from smartfactory.notifications.models import Notification
-
 from tests.factories.applications import BEFORE_ALL, COUNTY_DEADLINE, run
 
 pytestmark = pytest.mark.django_db
