@@ -20,7 +20,7 @@ import yaml
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .services import authority_users, enterprise_users, notify
+from smartfactory.notifications.services import authority_users, enterprise_users, notify
 
 DATA = Path(__file__).resolve().parent / "data" / "reminders.yaml"
 
