@@ -14,6 +14,7 @@ from django.utils import timezone
 from smartfactory.applications.models import TierApplication
 from smartfactory.crypto import decrypt
 from smartfactory.evaluation.models import Assignment, Evaluation, Objection, Publicity, SiteVisit
+from smartfactory.notifications.models import Notification
 from smartfactory.organisations.enums import AuthorityLevel, Role
 from tests import factories as f
 from tests.factories.evaluation import expert, on_visit_day
@@ -281,6 +282,8 @@ def test_ministry_only_endpoints(national, client_for):
     assert staff.delete(f"/api/v1/assignments/{mine.pk}", json.dumps({"reason": "专家出差"}),
                         content_type="application/json").status_code == 204
     assert not Assignment.objects.filter(pk=mine.pk).exists()
+    told = Notification.objects.get(user=mine.expert.user, kind="evaluation.unassigned")  # the expert is told
+    assert "专家出差" in told.body and told.link == "/console/expert/"
     # manual assignment of another expert
     spare = expert("备选", actor=n["staff"])
     added = ok(post(staff, f"/api/v1/evaluations/{mine.evaluation_id}/assignments", {"expert": spare.pk}), 201)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, TransitionNotAllowed
 from smartfactory.guards import guard
+from smartfactory.notifications.services import notify as notify_users
 
 from . import assign as assigner
 from .conflicts import ConflictIndex, applicant_of, conflict_reasons
@@ -182,7 +183,8 @@ def _check_pair(evaluation: Evaluation, expert: ExpertProfile, *, rules, reasons
 @transaction.atomic
 def unassign(assignment: Assignment, *, actor, reason: str) -> None:
     require_ministry(actor)
-    assignment = Assignment.objects.select_for_update().select_related("evaluation", "expert").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related(
+        "evaluation__application__factory", "expert__user").get(pk=assignment.pk)
     if assignment.submitted_at:
         raise TransitionNotAllowed(_("专家已提交评分，不能撤回分配。"))
     if assignment.evaluation.state != S.EXPERT_REVIEW:
@@ -191,6 +193,9 @@ def unassign(assignment: Assignment, *, actor, reason: str) -> None:
         raise InvalidInput(_("请填写理由。"), field="reason")
     record_event("evaluation.unassigned", actor=actor, obj=assignment.evaluation,
                  after={"expert": assignment.expert.name}, reason=reason)
+    notify_users([assignment.expert.user], kind="evaluation.unassigned",
+           title=_("评审任务已撤回：%(f)s") % {"f": assignment.evaluation.application.factory.name},
+           body=_("理由：%(r)s。无需再评分。") % {"r": reason.strip()}, link="/console/expert/")
     assignment.delete()
 
 

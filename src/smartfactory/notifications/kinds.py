@@ -34,6 +34,7 @@ KIND_GROUPS = [
     ]),
     (_("国家评审"), [
         ("evaluation.assigned", _("新的评审任务")),
+        ("evaluation.unassigned", _("评审任务撤回")),
         ("evaluation.site_visit", _("现场核查日期待确认")),
         ("evaluation.decided", _("国家评审结论")),
         ("evaluation.returned", _("国家评审退回")),
