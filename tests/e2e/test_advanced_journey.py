@@ -61,11 +61,17 @@ def test_district_city_province_certify_an_advanced_application(new_page):
         expect(concurrence).to_contain_text(name)
     expect(form.get_by_test_id("action-approve")).to_have_count(0)  # the province decides
 
-    # certifying without the co-departments' concurrence is refused, naming who is missing
+    # without the co-departments' concurrence the certify button is disabled, its reason naming who is
+    # missing; posting the action anyway is refused the same way
+    expect(province.get_by_test_id("action-certify")).to_be_disabled()
+    why = province.get_by_test_id("why-certify")
+    expect(why).to_contain_text("认定须有联合部门的会签意见")
+    expect(why).to_contain_text(CO_DEPARTMENTS[0])
+    province.get_by_test_id("review-form").evaluate(
+        "f => { f.querySelector('[data-testid=action-certify]').disabled = false; }")
     act(province, "certify", "予以认定（e2e）")
-    error = province.locator(".msg-error")
+    error = province.locator(".messages .msg-error")
     expect(error).to_contain_text("认定须有联合部门的会签意见")
-    expect(error).to_contain_text(CO_DEPARTMENTS[0])
     expect(province.get_by_test_id("state")).to_contain_text(f"审核中 · 当前审核单位：{PROVINCE}")
 
     # the lead records each co-department's concurrence with its letter number (文号)

@@ -74,7 +74,7 @@ def application_detail(request, application_id):
         "changes": services.changes_since_return(app) if app.version > 1 else [],
         "reviews": app.reviews.select_related("authority", "reviewer"),
         "concurrence": concurrence_panel(app, request.user),
-        "meter": _quota_meter(app) if Action.RECOMMEND in actions else None,
+        "meter": _quota_meter(app) if any(a.action == Action.RECOMMEND for a in actions) else None,
         "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),
     })
 
