@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from smartfactory.audit.models import AuditEvent
+from smartfactory.campaigns.models import Quota
 from smartfactory.campaigns.quotas import compute_quotas
 from smartfactory.errors import (
     Conflict,
@@ -321,3 +322,34 @@ def test_api_concurrence_by_account_and_by_letter(setup, batch, client_for):
     assert done.json()["concurrences"][0]["by"] == "sc-ndrc"
     assert client_for(ndrc_staff).post(f"{url}/finalise", content_type="application/json").status_code == 403
     assert client_for(b["leader"]).post(f"{url}/finalise", content_type="application/json").json()["status"] == "finalised"
+
+
+@pytest.mark.rule("P18")
+def test_a_batch_with_nothing_recommended_cannot_be_finalised(setup, batch):
+    zhejiang = f.authority("330000", level=AuthorityLevel.PROVINCE, name="浙江省经济和信息化厅")
+    leader = f.user("zj-leader", role=Role.AUTHORITY_LEADER, authority=zhejiang)
+    quota = Quota.objects.get(campaign=setup["campaign"], tier="excellent", province_code="330000")
+    empty = services.batch_for(quota)
+    with pytest.raises(NotEligible) as refused:
+        services.finalise(empty, actor=leader)
+    assert refused.value.message == "尚无已推荐的申报，不能定稿。"
+    empty.refresh_from_db()
+    assert empty.status == Batch.Status.OPEN
+
+
+@pytest.mark.rule("P4")
+def test_the_ministry_reopens_a_batch_only_with_a_reason(setup, batch):
+    b = batch
+    concur(b)
+    services.finalise(b["batch"], actor=b["leader"])
+    staff = f.user("miit-reopen", role=Role.MINISTRY_STAFF, authority=f.ministry())
+    with pytest.raises(InvalidInput) as refused:
+        services.reopen(b["batch"], actor=staff, reason="  ")
+    assert refused.value.field == "reason"
+    b["batch"].refresh_from_db()
+    assert b["batch"].status == Batch.Status.FINALISED
+    services.reopen(b["batch"], actor=staff, reason="排序有误，退回重排")
+    b["batch"].refresh_from_db()
+    assert b["batch"].status == Batch.Status.OPEN
+    told = AuditEvent.objects.get(action="recommendation.reopened")
+    assert told.reason == "排序有误，退回重排"
