@@ -62,7 +62,10 @@ def test_full_flow_from_formal_check_to_the_award(national, client_for):
     staff, _preview = _checked_and_assigned(n, client_for)
     e = n["evaluations"][0]
     detail = ok(staff.get(f"/api/v1/evaluations/{e.pk}"))
-    assert len(detail["assignments"]) == 2 and detail["actions"] == ["to_site_visit", "reject"]
+    assert len(detail["assignments"]) == 2 and detail["actions"] == ["reject"]
+    # scoring is not complete: the site visit is offered but blocked, with the guard's reason (P9)
+    assert [(b["action"], b["label"]) for b in detail["blocked"]] == [("to_site_visit", "转入现场核查")]
+    assert "专家评分尚未完成" in detail["blocked"][0]["reason"]
     by_user = {x.user_id: x for x in n["experts"]}
     scorers = [(by_user[Assignment.objects.get(pk=a["id"]).expert.user_id], a["id"]) for a in detail["assignments"]]
 

@@ -4,6 +4,7 @@ anonymous objection, the joint decision; scope (404) for everyone else."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -41,6 +42,11 @@ def test_the_whole_desk_flow_through_pages(national, client_for):
     pairs = [f"{e.pk}:{x.pk}" for x in n["experts"][:2]]
     _ok(staff.post("/console/evaluation/assign/2042/excellent/", {"pair": pairs}))
     assert Assignment.objects.filter(evaluation=e).count() == 2
+    # before the scores are in, the site visit is shown disabled with the guard's reason (P9)
+    waiting = staff.get(f"/console/evaluation/{e.pk}/").content.decode()
+    assert re.search(r'data-testid="action-to_site_visit" disabled', waiting)
+    assert re.search(r'data-testid="why-to_site_visit">转入现场核查：专家评分尚未完成', waiting)
+    assert re.search(r'data-testid="action-reject">', waiting)  # the reject stays enabled
     for x in n["experts"][:2]:
         expert = client_for(x.user)
         desk = expert.get("/console/expert/").content.decode()

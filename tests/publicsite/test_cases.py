@@ -3,6 +3,8 @@ consent, publication by the ministry, and what the public can (and cannot) see."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -174,6 +176,17 @@ def test_finding_in_redacted_text_blocks_publication(world):
     case = transition_case(case, CaseAction.REQUEST_CONSENT, actor=world["ministry"])
     case = transition_case(case, CaseAction.CONSENT, actor=world["admin"])
     assert transition_case(case, CaseAction.PUBLISH, actor=world["ministry"]).status == CaseStatus.PUBLISHED
+
+
+@pytest.mark.rule("R9")
+def test_the_manage_page_shows_publish_disabled_with_the_scan_finding(world, client_for):
+    case = consented(world, text="本系统涉及内部工艺参数，详情见机密附件。")
+    page = client_for(world["ministry"]).get(f"/public/manage/cases/{case.id}/").content.decode()
+    assert re.search(r'data-testid="action-publish" disabled', page)
+    assert re.search(r'data-testid="why-publish">公开文本中仍有疑似涉密或联系方式内容[^<]*“内部”', page)
+    assert re.search(r'data-testid="action-revise">', page)  # a reason is asked when taken, not on the page
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CONSENTED  # showing the page wrote nothing
 
 
 @pytest.mark.rule("R9")

@@ -23,7 +23,15 @@ from django.utils.translation import gettext_noop
 
 from smartfactory.errors import InvalidInput, NotEligible
 from smartfactory.guards import guard
-from smartfactory.workflow import Available, Machine, Notice, Transition, available_actions, offered
+from smartfactory.workflow import (
+    Available,
+    Machine,
+    Notice,
+    Transition,
+    available_actions,
+    offered,
+    when_taken,
+)
 from smartfactory.workflow import transition as run
 
 from .enums import CaseAction, CaseStatus
@@ -51,6 +59,7 @@ def is_enterprise_admin(user, case: Case) -> bool:
 
 # ------------------------------------------------------------------ guards
 @guard("P4")
+@when_taken
 def reason_required(ctx: Context) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请填写理由。"), field="reason")
@@ -168,6 +177,14 @@ def allowed_actions(case: Case, user) -> list[str]:
 
 def available(case: Case, user) -> list[Available]:
     return available_actions(MACHINE, case, user)
+
+
+def action_rows(case: Case, user, only=None) -> list[dict]:
+    """The buttons of the case pages: every action offered (enabled or disabled with the guard's
+    reason) and whether its form asks for a reason."""
+    return [{"action": a.action, "label": a.label, "enabled": a.enabled, "why": a.reason,
+             "needs_reason": a.action in NEEDS_REASON}
+            for a in available(case, user) if only is None or a.action in only]
 
 
 def transition_case(case: Case, action: str, *, actor, reason: str = "") -> Case:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from smartfactory.api.actions import BlockedOut, split
 from smartfactory.applications import book as book_rules
 from smartfactory.applications import services
 from smartfactory.applications.enums import Action
@@ -42,12 +43,6 @@ class AttachmentOut(Schema):
     sha256: str
     findings: list[dict]
     manual_check: str = ""  # 需人工核查: why the confidentiality scan could not read the file
-
-
-class BlockedOut(Schema):
-    action: str
-    label: str
-    reason: str
 
 
 class ApplicationOut(Schema):
@@ -102,8 +97,7 @@ def _out(app, user, *, with_actions: bool = True) -> dict:
         "versions": [{"number": v.number, "submitted_at": v.submitted_at, "verification_code": v.verification_code,
                       "content_hash": v.content_hash, "cooperation": v.snapshot.get("cooperation")}
                      for v in app.versions.all()],
-        "actions": [a.action for a in available if a.enabled],
-        "blocked": [{"action": a.action, "label": a.label, "reason": a.reason} for a in available if not a.enabled],
+        **split(available),
     }
 
 

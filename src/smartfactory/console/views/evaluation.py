@@ -32,7 +32,8 @@ from smartfactory.evaluation.models import (
 )
 from smartfactory.evaluation.queries import evaluations_for_user, expert_of
 from smartfactory.evaluation.rules import rules_for
-from smartfactory.evaluation.workflow import LABELS, Act, allowed, transition
+from smartfactory.evaluation.workflow import Act, transition
+from smartfactory.evaluation.workflow import available as workflow_available
 from smartfactory.organisations.changes import changes_since
 from smartfactory.organisations.enums import Tier
 from smartfactory.organisations.queries import get_in_scope
@@ -136,7 +137,7 @@ def detail(request, evaluation_id):
         "acceptance": _acceptance_context(evaluation, ministry),
         "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),
         "location_notice": location_notice(app),
-        "actions": [(a, LABELS[a]) for a in allowed(evaluation, request.user)],
+        "actions": workflow_available(evaluation, request.user),
         "experts": ExpertProfile.objects.filter(active=True).order_by("name") if ministry else [],
         "visit": visit, "on_team": on_team, "can_record": visit is not None and (ministry or on_team),
         "results": site_visits.FINDING_RESULTS.items(), "outcomes": [("pass", _("核查通过")), ("fail", _("核查未通过"))],

@@ -47,7 +47,5 @@ def consent_case(request, case_id):
             return redirect("publicsite:consent_case", case_id=case.id)
     return render(request, "publicsite/consent_case.html", {
         "case": case, "form": form,
-        "actions": [(a, CaseAction(a).label, a in workflow.NEEDS_REASON)
-                    for a in workflow.allowed_actions(case, request.user)
-                    if a in (CaseAction.CONSENT, CaseAction.DECLINE)],
+        "actions": workflow.action_rows(case, request.user, only=(CaseAction.CONSENT, CaseAction.DECLINE)),
     })

@@ -127,8 +127,7 @@ def case_detail(request, case_id):
         event.label = EVENT_LABELS.get(event.action, event.action)
     return render(request, "publicsite/manage/case_detail.html", {
         "case": case, "edit_form": edit_form, "action_form": action_form,
-        "actions": [(a, CaseAction(a).label, a in workflow.NEEDS_REASON)
-                    for a in workflow.allowed_actions(case, request.user)],
+        "actions": workflow.action_rows(case, request.user),
         "editable": case.status == CaseStatus.DRAFT, "history": history,
         "public": case.status == CaseStatus.PUBLISHED,
     })

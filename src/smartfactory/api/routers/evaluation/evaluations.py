@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from smartfactory.api.actions import BlockedOut, split
 from smartfactory.evaluation import opening, scoring, workflow
 from smartfactory.evaluation.models import (
     Assignment,
@@ -42,6 +43,7 @@ class EvaluationOut(EvaluationItemOut):
     assignments: list[AssignmentOut]
     site_visit: SiteVisitOut | None
     actions: list[str]
+    blocked: list[BlockedOut] = []
 
 
 class EvaluationFilter(Schema):
@@ -89,7 +91,7 @@ def _detail(evaluation: Evaluation, user) -> dict:
     return {
         **_item(evaluation), "auto_checks": evaluation.auto_checks, "checked_at": evaluation.checked_at,
         "outcome_reason": evaluation.outcome_reason, "assignments": [_assignment(a) for a in assignments],
-        "site_visit": _visit(visit, user) if visit else None, "actions": workflow.allowed(evaluation, user),
+        "site_visit": _visit(visit, user) if visit else None, **split(workflow.available(evaluation, user)),
     }
 
 
