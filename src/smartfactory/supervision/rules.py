@@ -51,7 +51,7 @@ def opening_authorities(user, award: TierAward) -> list[Authority]:
     return sorted(unique, key=lambda a: a.pk != award.authority_id)
 
 
-def _provincial(authority: Authority) -> bool:
+def is_provincial(authority: Authority) -> bool:
     return authority.level == AuthorityLevel.PROVINCE or authority.kind in (AuthorityKind.XPCC,
                                                                             AuthorityKind.CENTRAL_SOE)
 
@@ -72,7 +72,7 @@ def can_decide_case(user, case) -> bool:
     if award.authority_id:
         return any(m.authority_id == award.authority_id for m in supervising)
     enterprise = award.factory.enterprise
-    return any(_provincial(m.authority) and covers(m.authority, enterprise) for m in supervising)
+    return any(is_provincial(m.authority) and covers(m.authority, enterprise) for m in supervising)
 
 
 @rules.predicate

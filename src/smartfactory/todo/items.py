@@ -11,7 +11,6 @@ quota full) is for the object's page to say; the to-do shows the deadline and "�
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
@@ -22,7 +21,7 @@ from smartfactory.applications.deadlines import level_stages, resubmission_stage
 from smartfactory.applications.enums import State
 from smartfactory.applications.models import TierApplication
 from smartfactory.campaigns.enums import Stage
-from smartfactory.campaigns.services import deadline_for, format_deadline
+from smartfactory.campaigns.services import deadline_for
 from smartfactory.evaluation.models import Assignment, Evaluation, EvaluationState
 from smartfactory.organisations.enums import MembershipStatus, Role, Tier
 from smartfactory.organisations.models import Membership
@@ -31,31 +30,10 @@ from smartfactory.recommendations.concurrence import concurrences_for
 from smartfactory.recommendations.models import Batch
 from smartfactory.recommendations.queries import co_departments, recommender_authority
 
+from .follow_up import follow_up_for
+from .item import Item
+
 REVIEWER_ROLES = (Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER)
-
-
-@dataclass(frozen=True)
-class Item:
-    kind: str  # application, evaluation, assignment, batch
-    what: str  # what to do, in words
-    subject: str  # the object, in words
-    link: str
-    deadline: datetime | None = None
-
-    @property
-    def days_left(self) -> int | None:
-        if self.deadline is None:
-            return None
-        return (timezone.localtime(self.deadline).date() - timezone.localdate()).days
-
-    @property
-    def deadline_text(self) -> str:
-        """As officials write it: an end-of-day deadline reads "2025-07-18 24:00"."""
-        return format_deadline(self.deadline) if self.deadline is not None else ""
-
-    @property
-    def overdue(self) -> bool:
-        return self.deadline is not None and self.deadline <= timezone.now()
 
 
 class _Deadlines:
@@ -119,9 +97,9 @@ def _assignments(user) -> list[Item]:
                  f"/console/evaluation/{a.evaluation_id}/", a.due_at) for a in rows]
 
 
-def _evaluations(user, memberships) -> list[Item]:
+def _evaluations(user, memberships, miit: bool) -> list[Item]:
     items = []
-    if is_miit_staff(user):
+    if miit:
         for e in Evaluation.objects.filter(state=EvaluationState.AWAITING_CHECK).select_related("application__factory"):
             items.append(Item("evaluation", _("形式审查"), e.application.factory.name, f"/console/evaluation/{e.pk}/"))
     authorities = {m.authority_id for m in memberships if m.authority_id and m.role in REVIEWER_ROLES}
@@ -174,7 +152,8 @@ def todo_for_user(user) -> list[Item]:
         return []
     memberships = _memberships(user)
     deadlines = _Deadlines()
-    items = [*_applications(user, memberships, deadlines), *_assignments(user), *_evaluations(user, memberships),
-             *_batches(user, memberships, deadlines)]
+    miit = is_miit_staff(user)
+    items = [*_applications(user, memberships, deadlines), *_assignments(user), *_evaluations(user, memberships, miit),
+             *_batches(user, memberships, deadlines), *follow_up_for(user, memberships, miit=miit)]
     far = datetime.max.replace(tzinfo=timezone.get_current_timezone())
     return sorted(items, key=lambda i: (i.deadline or far, i.subject))
