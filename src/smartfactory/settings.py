@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smartfactory.organisations.context_processors.roles",
+                "smartfactory.navigation.menu",
                 "smartfactory.notifications.context_processors.unread",
             ],
         },

@@ -110,7 +110,14 @@ def test_scope_of_the_desks(national, client_for):
     zhejiang = f.authority("330000", level=AuthorityLevel.PROVINCE)
     outsider = f.user("zj-leader", role=Role.AUTHORITY_LEADER, authority=zhejiang)
     assert client_for(outsider).get(f"/console/evaluation/{e.pk}/").status_code == 404
-    assert client_for(outsider).get("/console/evaluation/").status_code == 404
+    # another province's recommender: its own (empty) desk, with nothing of Sichuan's on it
+    inbox = client_for(outsider).get("/console/evaluation/")
+    assert inbox.status_code == 200
+    assert e.application.factory.enterprise.name not in inbox.content.decode()
+    assert client_for(n["experts"][3].user).get("/console/evaluation/").status_code == 302  # an expert: their desk
+    district = f.user("wh-reviewer", role=Role.AUTHORITY_REVIEWER,
+                      authority=f.authority("510107", level=AuthorityLevel.COUNTY))
+    assert client_for(district).get("/console/evaluation/").status_code == 404  # not a recommender: no desk
     assert client_for(n["leader"]).get(f"/console/evaluation/{e.pk}/").status_code == 200  # its own recommendation
     assert client_for(n["leader"]).get("/console/evaluation/assign/2042/excellent/").status_code == 404
     assert client_for(n["leader"]).get("/console/experts/").status_code == 404

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.queries import get_in_scope
-from smartfactory.organisations.rules import is_enterprise_user_of, is_miit_staff
+from smartfactory.organisations.rules import is_enterprise_user_of, is_miit_staff, works_on_cultivation
 
 from . import services
 from .models import CultivationObject, ProgressReport
@@ -22,7 +22,7 @@ from .queries import cultivations_for_user
 @login_required
 def cultivation_list(request):
     objects = list(cultivations_for_user(request.user).prefetch_related("reports").order_by("-published_on", "factory__name"))
-    if not objects and not is_miit_staff(request.user):
+    if not objects and not works_on_cultivation(request.user):  # every official's page, even while empty
         raise Http404
     today = timezone.localdate()
     rows = [{"c": c, "overdue": [r for r in c.reports.all() if services.is_overdue(r, today)],

@@ -155,6 +155,51 @@ def has_authority_role(user) -> bool:
     return any(m.authority_id for m in active_memberships(user))
 
 
+def _officials(user) -> list[Membership]:
+    return [m for m in active_memberships(user)
+            if m.authority_id and m.role in (Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER)]
+
+
+def _recommends(authority: Authority) -> bool:
+    """An authority that recommends, or concurs with a recommendation (a province's departments, a
+    central SOE group's headquarters, the XPCC, a 计划单列市)."""
+    return (authority.level == AuthorityLevel.PROVINCE or authority.kind in (AuthorityKind.CENTRAL_SOE, AuthorityKind.XPCC)
+            or bool(authority.division_id and authority.division.is_separately_planned))
+
+
+def is_lead_ministry_staff(user) -> bool:
+    """``is_miit_staff`` from the cached memberships (no query)."""
+    return any(m.role == Role.MINISTRY_STAFF and m.authority_id and m.authority.kind == AuthorityKind.MINISTRY
+               and m.authority.is_lead for m in active_memberships(user))
+
+
+def works_on_recommendations(user) -> bool:
+    """Who uses the recommendation pages (an empty list is still their page): the ministries,
+    platform admins and the officials of a recommending or co-signing authority."""
+    return is_ministry_staff_or_platform_admin(user) or any(_recommends(m.authority) for m in _officials(user))
+
+
+def works_on_evaluations(user) -> bool:
+    """Who uses the national evaluation's pages: MIIT, platform admins, experts and the officials of
+    a recommender's lead department (they follow their own recommendations)."""
+    return (is_platform_admin(user) or is_lead_ministry_staff(user)
+            or any(m.role == Role.EXPERT for m in active_memberships(user))
+            or any(m.authority.kind in (AuthorityKind.CENTRAL_SOE, AuthorityKind.XPCC)
+                   or (m.authority.level == AuthorityLevel.PROVINCE and m.authority.department == Department.INDUSTRY)
+                   for m in _officials(user)))
+
+
+def works_on_cultivation(user) -> bool:
+    """Who uses the 领航级 cultivation list: MIIT, platform admins and every official (objects in their
+    jurisdiction); enterprises see their own objects from their application pages."""
+    return is_platform_admin(user) or is_lead_ministry_staff(user) or bool(_officials(user))
+
+
+def works_on_paper(user) -> bool:
+    """The paper-copy desk is the reviewing authorities' (the ministry receives through its own steps)."""
+    return any(m.authority.kind != AuthorityKind.MINISTRY for m in _officials(user))
+
+
 rules.add_perm("organisations.change_enterprise", is_enterprise_admin_of | is_platform_admin_user)
 rules.add_perm("organisations.manage_enterprise_members", is_enterprise_admin_of | is_platform_admin_user)
 rules.add_perm("organisations.add_factory", is_enterprise_user_of | is_platform_admin_user)

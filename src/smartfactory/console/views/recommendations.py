@@ -15,7 +15,11 @@ from smartfactory.campaigns.models import Quota
 from smartfactory.documents.responses import content_disposition, pdf_response, xlsx_response
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations.queries import get_in_scope
-from smartfactory.organisations.rules import is_ministry_staff, is_platform_admin_user
+from smartfactory.organisations.rules import (
+    is_ministry_staff,
+    is_platform_admin_user,
+    works_on_recommendations,
+)
 from smartfactory.recommendations import concurrence, exports, services
 from smartfactory.recommendations.models import StampedScan
 from smartfactory.regions.models import Division
@@ -38,7 +42,7 @@ def batch_list(request):
     quotas = list(_quotas(request.user).filter(campaign__status__in=["open", "closed"]).annotate(
         used=Count("applications", filter=Q(applications__state__in=QUOTA_STATES))
     ).order_by("-campaign__year", "tier", "recommender", "province_code"))
-    if not quotas and not (is_ministry_staff(request.user) or is_platform_admin_user(request.user)):
+    if not quotas and not works_on_recommendations(request.user):  # their page, even while empty
         raise Http404
     used = {q.pk: q.used for q in quotas}  # one query for every row, not one per quota
     batches = {b.quota_id: b for b in services.Batch.objects.filter(quota__in=quotas)}

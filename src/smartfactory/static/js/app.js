@@ -1,4 +1,39 @@
 // Behaviour that needs script, kept out of the pages (CSP script-src 'self').
+
+// The menu button (below 1024 px): opens and closes the sidebar; Escape or a click outside closes it.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest("[data-menu-toggle]");
+  const open = document.body.classList.contains("menu-open");
+  if (toggle) {
+    document.body.classList.toggle("menu-open", !open);
+    toggle.setAttribute("aria-expanded", String(!open));
+  } else if (open && !event.target.closest("#sidebar")) {
+    document.body.classList.remove("menu-open");
+    document.querySelector("[data-menu-toggle]")?.setAttribute("aria-expanded", "false");
+  }
+});
+// A wide table scrolls inside its own box, never the page: every table of the page (and of what
+// htmx swaps in) is wrapped in a .table-scroll box unless a template did so already.
+function wrapTables(root) {
+  root.querySelectorAll(".page table").forEach((table) => {
+    if (table.parentElement.classList.contains("table-scroll")) return;
+    const box = document.createElement("div");
+    box.className = "table-scroll";
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+  });
+}
+document.addEventListener("DOMContentLoaded", () => wrapTables(document));
+document.addEventListener("htmx:afterSettle", () => wrapTables(document));
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.body.classList.contains("menu-open")) {
+    document.body.classList.remove("menu-open");
+    const toggle = document.querySelector("[data-menu-toggle]");
+    toggle?.setAttribute("aria-expanded", "false");
+    toggle?.focus();
+  }
+});
 document.addEventListener("click", (event) => {
   const el = event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.dataset.confirm)) {
