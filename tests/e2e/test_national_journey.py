@@ -222,7 +222,11 @@ def test_national_evaluation_from_formal_check_to_public_list(new_page, api: Api
     _submit(page, row.get_by_role("button", name="异议不成立"))
     expect(page.get_by_test_id("objections").locator("tr", has_text="王异议")).to_contain_text(
         "异议不成立：经核查，视觉检测系统已于2025年投入运行")
-    # still open: the notice cannot be finalised before its period ends
+    # still open: the notice cannot be finalised before its period ends — the button is disabled, its
+    # reason saying so; posting it anyway is refused the same way
+    expect(page.get_by_test_id("finalise-publicity")).to_be_disabled()
+    expect(page.get_by_test_id("why-finalise")).to_contain_text("结束后方可定稿")
+    page.get_by_test_id("finalise-publicity").evaluate("b => { b.disabled = false; }")
     _submit_expecting_error(page, page.get_by_test_id("finalise-publicity"), "结束后方可定稿")
 
     # 10. the period ends (moved into the past: see SHIFT), then finalise, concur and decide

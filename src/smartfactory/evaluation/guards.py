@@ -11,8 +11,8 @@ call them at the one place the step is taken.
   the lead ministry is the one of the programme's lead department, not any authority flagged as lead.
 - ``scoring_open`` (P22): an expert's scores are accepted strictly before the assignment's due time.
 - ``objection_period_open`` (P23): an objection is accepted only while the 公示 runs.
-- ``publicity_period_over`` (P10) and ``objections_handled`` (P24): the 公示 is finalised only after
-  its whole period and once every objection is handled.
+
+The 公示's finalising guards (P10, P24) are in its transition table (``publicity_workflow``).
 """
 
 from __future__ import annotations
@@ -70,19 +70,3 @@ def scoring_open(assignment) -> None:
 def objection_period_open(publicity: Publicity, now) -> None:
     if publicity.status != Publicity.Status.OPEN or not publicity.starts_at <= now < publicity.ends_at:
         raise TransitionNotAllowed(_("不在公示期内，不能提出异议。"))
-
-
-@guard("P10")
-def publicity_period_over(publicity: Publicity, now) -> None:
-    if now < publicity.ends_at:
-        raise NotEligible(_("公示期至%(d)s结束，结束后方可定稿。") % {
-            "d": timezone.localtime(publicity.ends_at).strftime("%Y-%m-%d %H:%M")})
-
-
-@guard("P24")
-def objections_handled(publicity: Publicity) -> None:
-    from .models import Objection
-
-    open_count = publicity.objections.filter(status=Objection.Status.OPEN).count()
-    if open_count:
-        raise NotEligible(_("尚有%(n)d件异议未处理，处理后方可定稿。") % {"n": open_count})

@@ -14,17 +14,18 @@ from smartfactory.audit.services import record_event
 from smartfactory.errors import Conflict, InvalidInput, TransitionNotAllowed
 from smartfactory.organisations.enums import AuthorityKind, Tier
 from smartfactory.organisations.models import Authority
+from smartfactory.workflow import transition
 
-from . import guards
+from . import guards, objection_workflow, publicity_workflow
 from .guards import concurrence_by_own_staff_or_miit, require_ministry
 from .models import (
     Evaluation,
     Objection,
     Publicity,
 )
-from .models import EvaluationState as S
 from .rules import rules_for
-from .workflow import Act, transition
+from .workflow import Act
+from .workflow import transition as evaluation_transition
 
 
 @transaction.atomic
@@ -57,7 +58,7 @@ def open_publicity(campaign, tier: str, *, actor, evaluations: list[Evaluation],
             raise InvalidInput(_("所选申报不属于本年度本层级。"), field="evaluations")
         Evaluation.objects.filter(pk=evaluation.pk).update(publicity=publicity)
         evaluation.refresh_from_db()
-        transition(evaluation, Act.PROPOSE, actor=actor)
+        evaluation_transition(evaluation, Act.PROPOSE, actor=actor)
     record_event("publicity.open", actor=actor, obj=publicity,
                  after={"title": publicity.title, "ends_at": publicity.ends_at.isoformat(), "count": len(evaluations)})
     return publicity
@@ -95,40 +96,18 @@ def submit_objection(publicity: Publicity, *, evaluation_id, name: str, contact:
     return objection
 
 
-@transaction.atomic
 def handle_objection(objection: Objection, *, actor, upheld: bool, handling: str) -> Objection:
-    """The ministry records how the objection was handled; an upheld objection takes the
-    application off the list. Side effects: audit event; possibly evaluation.withdraw."""
-    require_ministry(actor)
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.status != Objection.Status.OPEN:
-        raise TransitionNotAllowed(_("该异议已处理。"))
-    if not handling.strip():
-        raise InvalidInput(_("请填写处理情况。"), field="handling")
-    objection.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
-    objection.handling, objection.handled_by, objection.handled_at = handling.strip(), actor, timezone.now()
-    objection.save()
-    record_event("publicity.objection_handled", actor=actor, obj=objection.publicity,
-                 after={"objection": str(objection.pk), "status": objection.status}, reason=handling)
-    if upheld and objection.evaluation.state == S.PROPOSED:
-        transition(objection.evaluation, Act.WITHDRAW, actor=actor, reason=str(_("公示异议成立：")) + handling)
-    return objection
+    """The ministry records how the objection was handled (``objection_workflow``: uphold or
+    dismiss); an upheld objection takes the application off the list. Side effects: audit event
+    publicity.objection_handled; possibly evaluation.withdraw."""
+    action = objection_workflow.Act.UPHOLD if upheld else objection_workflow.Act.DISMISS
+    return objection_workflow.transition(objection, action, actor=actor, handling=handling)
 
 
-@transaction.atomic
 def finalise_publicity(publicity: Publicity, *, actor, now: datetime | None = None) -> Publicity:
-    """Closes the notice once its period is over and every objection is handled."""
-    require_ministry(actor)
-    publicity = Publicity.objects.select_for_update().get(pk=publicity.pk)
-    now = now or timezone.now()
-    if publicity.status != Publicity.Status.OPEN:
-        raise TransitionNotAllowed(_("公示已结束。"))
-    guards.publicity_period_over(publicity, now)
-    guards.objections_handled(publicity)
-    publicity.status, publicity.finalised_at = Publicity.Status.FINAL, now
-    publicity.save(update_fields=["status", "finalised_at"])
-    record_event("publicity.finalised", actor=actor, obj=publicity, after={"status": publicity.status})
-    return publicity
+    """Closes the notice once its period is over and every objection is handled
+    (``publicity_workflow``, ``finalise``; audit event publicity.finalised)."""
+    return transition(publicity_workflow.MACHINE, publicity, publicity_workflow.Act.FINALISE, actor=actor, now=now)
 
 
 def decision_ministries(campaign) -> list[Authority]:

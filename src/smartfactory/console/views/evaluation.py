@@ -21,7 +21,15 @@ from smartfactory.campaigns.models import Campaign
 from smartfactory.crypto import decrypt
 from smartfactory.documents.responses import xlsx_response
 from smartfactory.errors import InvalidInput, ProgrammeError
-from smartfactory.evaluation import assigning, expert_profiles, notices, opening, scoring, site_visits
+from smartfactory.evaluation import (
+    assigning,
+    expert_profiles,
+    notices,
+    objection_workflow,
+    opening,
+    scoring,
+    site_visits,
+)
 from smartfactory.evaluation.models import (
     Assignment,
     EvaluationKind,
@@ -349,12 +357,15 @@ def publicity_page(request, publicity_id):
             error = caught
         _done(request, error, _("已处理。"))
         return redirect("console:publicity", publicity_id=publicity.pk)
-    objections = [{"o": o, "contact": decrypt(o.contact_encrypted)} for o in publicity.objections.select_related("evaluation__application__factory__enterprise")]
+    objections = [{"o": o, "contact": decrypt(o.contact_encrypted),
+                   "actions": objection_workflow.available(o, request.user) if o.status == Objection.Status.OPEN else []}
+                  for o in publicity.objections.select_related("evaluation__application__factory__enterprise")]
     concurred = {c["authority"] for c in publicity.concurrences}
+    actions = {a.action: a for a in decisions.available(publicity, request.user)}  # finalise, decide
     return render(request, "console/publicity.html", {
         "p": publicity, "evaluations": publicity.evaluations.select_related("application__factory__enterprise"),
         "objections": objections, "ministries": [(m, str(m.pk) in concurred) for m in notices.decision_ministries(publicity.campaign)],
-        "open_objections": sum(1 for o in objections if o["o"].status == "open"),
+        "finalise": actions.get("finalise"), "decide": actions.get("decide"),
     })
 
 
