@@ -190,6 +190,10 @@ TASKS = {
 }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@smartfactory.invalid")
+# the platform's address as users reach it: links in e-mails are made absolute with it
+SMARTFACTORY_SITE_URL = os.environ.get("SMARTFACTORY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# e-mails queued by notify() are sent by the send_outbox job; a failing one is tried this many times
+EMAIL_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("EMAIL_OUTBOX_MAX_ATTEMPTS", "5"))
 if os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
 else:

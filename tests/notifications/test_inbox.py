@@ -1,4 +1,5 @@
-"""Notifications: one per occurrence, an e-mail with it, listed on the user's page and marked read."""
+"""Notifications: one per occurrence, an e-mail with it (through the outbox), listed on the user's page
+and marked read."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from django.core import mail
 
 from smartfactory.notifications.models import Notification
+from smartfactory.notifications.outbox import send_outbox
 from smartfactory.notifications.services import notify
 from tests import factories as f
 
@@ -18,6 +20,7 @@ def test_notify_once_per_occurrence_with_an_email(client_for):
                    link="/portal/", dedupe_key="report:1:-14")
     again = notify([user], kind="test.kind", title="进展报告将于2042-06-30到期", dedupe_key="report:1:-14")
     assert len(first) == 1 and again == []
+    send_outbox()
     assert len(mail.outbox) == 1 and "请按时提交 <进展报告>" in mail.outbox[0].body  # plain text, not HTML-escaped
     client = client_for(user)
     page = client.get("/notifications/").content.decode()
@@ -42,6 +45,7 @@ def test_notifications_are_private(client_for):
 def test_every_kind_has_a_plain_text_email(kind):
     user = f.user(f"mail-{kind}", email="m@example.com")
     notify([user], kind=kind, title="标题 <A&B>", body="正文", link="/cultivation/1/")
+    send_outbox()
     body = mail.outbox[-1].body
     assert "标题 <A&B>" in body and "/cultivation/1/" in body and "请勿回复" in body
     intro = {"cultivation.report_due": "进展报告提醒", "cultivation.acceptance_due": "提交验收申请",

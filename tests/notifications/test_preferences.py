@@ -10,6 +10,7 @@ from django.core import mail
 
 from smartfactory.notifications.kinds import KIND_LABELS
 from smartfactory.notifications.models import EmailPreference, Notification
+from smartfactory.notifications.outbox import send_outbox
 from smartfactory.notifications.services import email_preferences, notify, set_email_preferences
 from tests import factories as f
 
@@ -21,12 +22,15 @@ def test_email_off_keeps_the_in_app_notification():
     user = f.user("pref-user", email="pref@example.com")
     set_email_preferences(user, {"evaluation.assigned": False})
     notify([user], kind="evaluation.assigned", title="新的评审任务", dedupe_key="a:1")
+    send_outbox()
     assert Notification.objects.filter(user=user, kind="evaluation.assigned", emailed=False).count() == 1
     assert mail.outbox == []
     notify([user], kind="evaluation.decided", title="审定结果", dedupe_key="d:1")  # other kinds: still e-mailed
+    send_outbox()
     assert len(mail.outbox) == 1 and Notification.objects.get(kind="evaluation.decided").emailed
     set_email_preferences(user, {"evaluation.assigned": True})
     notify([user], kind="evaluation.assigned", title="新的评审任务", dedupe_key="a:2")
+    send_outbox()
     assert len(mail.outbox) == 2
 
 

@@ -12,6 +12,7 @@ import pytest
 from smartfactory.audit.models import AuditEvent
 from smartfactory.errors import Conflict, DeadlinePassed, InvalidInput, NotPermitted, TransitionNotAllowed
 from smartfactory.notifications.models import Notification
+from smartfactory.notifications.outbox import send_outbox
 from smartfactory.organisations.enums import AwardStatus
 from smartfactory.organisations.models import TierAward
 from smartfactory.organisations.services import attained_tiers
@@ -39,6 +40,7 @@ def test_due_process_revocation(world, django_capture_on_commit_callbacks, mailo
     assert "拟撤销层级" in notice.title and "川经信先进〔2041〕0001号" in notice.title
     assert "2042-08-16（含当日）" in notice.body and "较大生产安全事故" in notice.body
     assert notice.link == f"/portal/supervision/cases/{case.pk}/"
+    send_outbox()  # the e-mail goes through the outbox
     [mail] = mailoutbox
     assert mail.to == ["admin@shudu.cn"] and "有权在上述期限内陈述和申辩" in mail.body and notice.link in mail.body
 
@@ -76,6 +78,7 @@ def test_due_process_revocation(world, django_capture_on_commit_callbacks, mailo
     assert attained_tiers(world["factory"]) == {"basic"}
     decision = Notification.objects.get(kind="supervision.decision", user=world["admin"])
     assert "撤销" in decision.title and decision.body == REASON
+    send_outbox()
     assert "决定理由" in mailoutbox[-1].body and REASON in mailoutbox[-1].body
     events = list(AuditEvent.objects.filter(action__startswith="supervision.").order_by("seq"))
     assert [e.action for e in events] == ["supervision.open", "supervision.respond", "supervision.revoke"]

@@ -1,11 +1,10 @@
-"""notify(): one in-app notification per user (and its e-mail, rendered from the kind's template),
-never twice for the same occurrence."""
+"""notify(): one in-app notification per user and, unless the user turned this kind's e-mail off, its
+e-mail queued in the outbox (``outbox.py``) — both in the caller's transaction, never twice for the
+same occurrence."""
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from smartfactory.errors import InvalidInput
@@ -14,6 +13,7 @@ from smartfactory.organisations.models import Membership
 
 from .kinds import KIND_LABELS
 from .models import EmailPreference, Notification
+from .outbox import queue_email
 
 
 def enterprise_users(enterprise):
@@ -50,21 +50,21 @@ def set_email_preferences(user, choices: dict[str, bool]) -> dict[str, bool]:
 
 
 def notify(users, *, kind: str, title: str, body: str = "", link: str = "", dedupe_key: str = "") -> list[Notification]:
-    """Creates the notifications and sends each user an e-mail (template notifications/email/<kind>.txt
-    when present, else the body) unless the user turned this kind's e-mail off. Returns the
+    """Creates the notifications and queues each user's e-mail (``outbox.queue_email``: template
+    notifications/email/<kind>.txt when present, else the generic one) unless the user has no address or
+    turned this kind's e-mail off. Both are written in the caller's transaction: rolled back with it,
+    sent only once it is committed (by the ``send_outbox`` job), never in the request. Returns the
     notifications created (none for repeats)."""
     created = []
     for user in users:
-        try:
-            with transaction.atomic():
-                note = Notification.objects.create(user=user, kind=kind, title=title, body=body, link=link,
-                                                   dedupe_key=dedupe_key)
-        except IntegrityError:
-            continue  # already sent for this occurrence
-        if user.email and email_wanted(user, kind):
-            context = {"user": user, "title": title, "body": body, "link": link}
-            text = render_to_string([f"notifications/email/{kind}.txt", "notifications/email/generic.txt"], context)
-            send_mail(f"【智能工厂梯度培育平台】{title}", text, None, [user.email], fail_silently=True)
-            Notification.objects.filter(pk=note.pk).update(emailed=True)
+        with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
+            try:
+                with transaction.atomic():
+                    note = Notification.objects.create(user=user, kind=kind, title=title, body=body, link=link,
+                                                       dedupe_key=dedupe_key)
+            except IntegrityError:
+                continue  # already sent for this occurrence
+            if user.email and email_wanted(user, kind):
+                queue_email(note, user)
         created.append(note)
     return created

@@ -18,6 +18,14 @@ def send_reminders() -> str:
     return " ".join(f"{kind}={n}" for kind, n in sent.items())
 
 
+def send_outbox() -> str:
+    """The e-mails notify() queued: sent, failures retried with back-off (notifications/outbox.py)."""
+    from smartfactory.notifications.outbox import send_outbox as send
+
+    done = send()
+    return " ".join(f"{k}={n}" for k, n in done.items())
+
+
 def close_recommendations() -> str:
     from smartfactory.recommendations.services import submit_due_batches
 
@@ -53,6 +61,7 @@ def recompute_quotas() -> str:
 
 JOBS: dict[str, Callable[[], str]] = {
     "send_reminders": send_reminders,
+    "send_outbox": send_outbox,
     "close_recommendations": close_recommendations,
     "close_cultivation_periods": close_cultivation_periods,
     "recompute_quotas": recompute_quotas,

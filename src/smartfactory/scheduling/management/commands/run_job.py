@@ -6,7 +6,7 @@ from smartfactory.scheduling.jobs import JOBS, run
 
 
 class Command(BaseCommand):
-    help = "立即运行一个定时任务（send_reminders、close_recommendations、close_cultivation_periods、recompute_quotas）。"
+    help = "立即运行一个定时任务（send_reminders、send_outbox、close_recommendations、close_cultivation_periods、recompute_quotas）。"
 
     def add_arguments(self, parser):
         parser.add_argument("name", nargs="?", help="任务名")

@@ -12,7 +12,7 @@ from smartfactory.scheduling.schedule import install, load
 
 
 class Command(BaseCommand):
-    help = "按 scheduling/data/schedule.yaml 定时运行提醒、推荐批次报送、培育期关闭和名额核对等任务。"
+    help = "按 scheduling/data/schedule.yaml 定时运行提醒、通知邮件发送、推荐批次报送、培育期关闭和名额核对等任务。"
 
     def add_arguments(self, parser):
         parser.add_argument("--list", action="store_true", help="只列出各任务的下次运行时间")
