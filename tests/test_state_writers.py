@@ -25,7 +25,6 @@ ENGINE_EFFECTS = {
 }
 
 NOT_YET_ON_THE_ENGINE = {
-    ("campaigns/setup.py", "update_campaign"): "a campaign's status (planned, open, closed)",
     ("cultivation/acceptance.py", "effect"): "the cultivation object's status, moved by the acceptance's decision",
     ("cultivation/services.py", "close_expired"): "a cultivation object closed at the end of its period",
     ("demo/national_history.py", "build_national_history"): "the 2025 history imported in its historical states",
