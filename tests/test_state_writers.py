@@ -32,8 +32,6 @@ NOT_YET_ON_THE_ENGINE = {
     ("decisions.py", "decide"): "the six ministries' decision on a 公示",
     ("evaluation/notices.py", "finalise_publicity"): "a 公示 notice closed",
     ("evaluation/notices.py", "handle_objection"): "an objection to a 公示",
-    ("rescoring/runner.py", "finish_job"): "a re-scoring job's progress",
-    ("rescoring/runner.py", "rescore_campaign"): "a re-scoring job's progress",
     ("supervision/consequences.py", "end_cultivation_without_ground"): "a cultivation object ended with its award",
     ("supervision/services.py", "close_recheck_round"): "a re-check round",
 }
