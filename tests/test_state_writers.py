@@ -25,16 +25,9 @@ ENGINE_EFFECTS = {
 }
 
 NOT_YET_ON_THE_ENGINE = {
-    ("campaigns/setup.py", "update_campaign"): "a campaign's status (planned, open, closed)",
     ("cultivation/acceptance.py", "effect"): "the cultivation object's status, moved by the acceptance's decision",
     ("cultivation/services.py", "close_expired"): "a cultivation object closed at the end of its period",
     ("demo/national_history.py", "build_national_history"): "the 2025 history imported in its historical states",
-    ("organisations/changes.py", "decide_enterprise_change"): "an enterprise change request",
-    ("organisations/changes.py", "withdraw_enterprise_change"): "an enterprise change request",
-    ("organisations/services.py", "decide_join_request"): "a membership request",
-    ("organisations/services.py", "revoke_membership"): "a membership",
-    ("rescoring/runner.py", "finish_job"): "a re-scoring job's progress",
-    ("rescoring/runner.py", "rescore_campaign"): "a re-scoring job's progress",
     ("supervision/consequences.py", "end_cultivation_without_ground"): "a cultivation object ended with its award",
     ("supervision/services.py", "close_recheck_round"): "a re-check round",
 }

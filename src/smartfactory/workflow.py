@@ -13,10 +13,16 @@ and whom it concerns.
 4. the guards, in the row's order (the first to raise stops it);
 5. the effect, then the target state;
 6. save;
-7. the audit event ``<machine.name>.<action>`` (before/after, reason) in the same transaction;
+7. the audit event ``<machine.name>.<action>`` (before/after, reason) in the same transaction
+   (none for a row marked ``audited=False``: a worker's step whose run is audited when it ends);
 8. ``machine.then`` (what another machine must do in the same transaction);
 9. the notifications of the row (in-app rows in the same transaction, so a change and its notice
    stand or fall together; e-mail after commit) and the after-commit hooks (counters).
+
+The engine imports only ``audit`` and ``errors``, so that every app from ``organisations`` up may put its
+objects on it (memberships and enterprise change requests included). The notices go out through the
+sender ``notifications`` offers, registered when Django starts (``register_sender``, called in
+``NotificationsConfig.ready``: the engine may not import ``notifications``, which builds on ``organisations``).
 
 ``available_actions(machine, obj, user)`` runs the same checks without writing (inside a savepoint
 that is rolled back): an action is offered when it would succeed, or shown disabled with the reason
@@ -31,6 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -73,6 +80,7 @@ class Transition:
     target: str | None = None  # None: the effect sets the state (or it stays)
     notify: Callable[[Any], Iterable[Notice]] | None = None
     offered: bool = True  # False: taken by another machine or a dedicated form, never a plain button
+    audited: bool = True  # False: no audit event of its own (a worker's step; its run is audited when it ends)
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ class Machine:
     then: Callable[[Any, str], None] | None = None  # (ctx, action) → work of another machine, same transaction
     state_field: str = "state"
     event_of: Callable[[str], str] | None = None  # action → audit event name (default "<name>.<action>")
+    audit_obj: Callable[[Any, str], Any] | None = None  # (ctx, action) → what the event is recorded on (default: obj)
     refused: str = "当前为“%(s)s”，不能执行“%(a)s”。"  # msgid: the state does not allow the action
     reason_of: Callable[[Any], str] = field(default=lambda ctx: getattr(ctx, "reason", "") or "")
 
@@ -103,6 +112,13 @@ class Available:
 
 # after-commit hooks every transition runs (the statistics counters register here, by import)
 AFTER_COMMIT: list[Callable[[Machine, Any, str, str, str], None]] = []
+# what sends a notice: notifications.services.notify, registered at start-up (see the module docstring)
+_SENDER: list[Callable[..., Any]] = []
+
+
+def register_sender(send: Callable[..., Any]) -> None:
+    """``send(users, *, kind, title, body, link, dedupe_key)`` delivers the notices of every transition."""
+    _SENDER[:] = [send]
 
 
 def _state(machine: Machine, obj) -> str:
@@ -142,8 +158,9 @@ def transition(machine: Machine, obj, action: str, *, actor, **given):
         if machine.after is not None:
             after = {**after, **machine.after(ctx, action)}
         event = machine.event_of(action) if machine.event_of else f"{machine.name}.{action}"
-        record_event(event, actor=actor, obj=obj, before=before, after=after,
-                     reason=machine.reason_of(ctx))
+        if row.audited:
+            record_event(event, actor=actor, obj=machine.audit_obj(ctx, action) if machine.audit_obj else obj,
+                         before=before, after=after, reason=machine.reason_of(ctx))
         if machine.then is not None:
             machine.then(ctx, action)
         if row.notify is not None:
@@ -155,13 +172,13 @@ def transition(machine: Machine, obj, action: str, *, actor, **given):
 
 
 def _send(notices: Iterable[Notice]) -> None:
-    from smartfactory.notifications.services import notify
-
     for notice in notices:
         users = [u for u in notice.users if u is not None]
         if users:
-            notify(users, kind=notice.kind, title=notice.title, body=notice.body, link=notice.link,
-                   dedupe_key=notice.dedupe_key)
+            if not _SENDER:
+                raise ImproperlyConfigured("no notice sender registered (smartfactory.workflow.register_sender)")
+            _SENDER[0](users, kind=notice.kind, title=notice.title, body=notice.body, link=notice.link,
+                       dedupe_key=notice.dedupe_key)
 
 
 def available_actions(machine: Machine, obj, user) -> list[Available]:

@@ -371,3 +371,80 @@ def test_certified_advanced_list_and_its_report_keep_the_name_at_certification(w
     sheet = load_workbook(io.BytesIO(client.get("/console/applications/certified/?year=2041&format=xlsx").content)).active
     assert expected in [c for row in sheet.iter_rows(values_only=True) for c in row]
     assert [r["enterprise"] for r in advanced_lists.list_rows(campaign, world["wuhou"])] == [expected]
+
+
+# ------------------------------------------------------------------ on the engine
+@pytest.mark.rule("P4")
+def test_a_refusal_without_a_reason_is_refused_and_the_request_stays_pending(world):
+    change = changes.request_enterprise_change(world["enterprise"], actor=world["admin"], changes={"name": "新名称公司"},
+                                               reason="更名", upload=proof())
+    with pytest.raises(InvalidInput) as exc:
+        changes.decide_enterprise_change(change, actor=world["district"], confirm=False, reason="  ")
+    assert exc.value.field == "reason"
+    assert EnterpriseChange.objects.get(pk=change.pk).status == ChangeStatus.PENDING
+    assert not AuditEvent.objects.filter(action="enterprise.change_rejected").exists()
+
+
+@pytest.mark.rule("P71")
+def test_an_authority_above_sees_the_decision_disabled_with_the_reason(world, client_for):
+    chengdu = f.authority("510100", level=AuthorityLevel.CITY)
+    city_reviewer = f.user("chengdu-reviewer", role=Role.AUTHORITY_REVIEWER, authority=chengdu)
+    change = changes.request_enterprise_change(world["enterprise"], actor=world["admin"], changes={"name": "新名称公司"},
+                                               reason="更名", upload=proof())
+    page = client_for(city_reviewer).get(f"/console/enterprise-changes/{change.pk}/").content.decode()
+    assert 'data-testid="action-confirm"' in page and 'data-testid="why-confirm"' in page
+    assert f"只有{world['wuhou'].name}可以确认" in page and 'class="why small"' in page
+    assert [a.enabled for a in changes.available(change, city_reviewer)] == [False, False]
+    assert [(a.action, a.enabled) for a in changes.available(change, world["district"])] == [
+        ("confirm", True), ("reject", True)]
+    page = client_for(world["district"]).get(f"/console/enterprise-changes/{change.pk}/").content.decode()
+    assert 'data-testid="action-confirm"' in page and 'data-testid="why-confirm"' not in page
+
+
+@pytest.mark.rule("P72")
+@pytest.mark.parametrize(("stale", "field"), [({"county": "330106"}, "county"), ({"legal_status": "branch"}, "parent_uscc")])
+def test_confirmation_checks_the_request_again_against_the_profile(world, client_for, stale, field):
+    """A request that no longer fits (here written in directly: one filed under earlier checks) is shown
+    with confirm disabled and its reason, and refused when confirmed; refusing it stays possible."""
+    change = changes.request_enterprise_change(world["enterprise"], actor=world["admin"], changes={"name": "新名称公司"},
+                                               reason="更名", upload=proof())
+    EnterpriseChange.objects.filter(pk=change.pk).update(after=stale)
+    change.refresh_from_db()
+    [confirm, reject] = changes.available(change, world["district"])
+    assert (confirm.enabled, reject.enabled) == (False, True) and confirm.reason
+    page = client_for(world["district"]).get(f"/console/enterprise-changes/{change.pk}/").content.decode()
+    assert 'data-testid="why-confirm"' in page
+    with pytest.raises(InvalidInput) as exc:
+        changes.decide_enterprise_change(change, actor=world["district"], confirm=True)
+    assert exc.value.field == field
+    fresh = Enterprise.objects.get(pk=world["enterprise"].pk)
+    assert (fresh.county_id, fresh.legal_status) == ("510107", "independent")
+    assert EnterpriseChange.objects.get(pk=change.pk).status == ChangeStatus.PENDING
+    changes.decide_enterprise_change(change, actor=world["district"], confirm=False, reason="与登记信息不符")
+    assert EnterpriseChange.objects.get(pk=change.pk).status == ChangeStatus.REJECTED
+
+
+def test_decisions_stay_on_the_enterprise_trail_and_a_decided_request_is_not_decided_again(world):
+    from smartfactory.errors import TransitionNotAllowed
+
+    enterprise = world["enterprise"]
+    change = changes.request_enterprise_change(enterprise, actor=world["admin"], changes={"county": "510104"},
+                                               reason="迁址", upload=proof())
+    changes.decide_enterprise_change(change, actor=world["district"], confirm=True, reason="已核对")
+    confirmed = AuditEvent.objects.get(action="enterprise.change_confirmed")
+    assert (confirmed.object_type, confirmed.object_id) == ("organisations.enterprise", enterprise.uscc)
+    assert (confirmed.before["status"], confirmed.after["status"]) == ("pending", "confirmed")
+    assert (confirmed.before["county"], confirmed.after["county"], confirmed.reason) == ("510107", "510104", "已核对")
+    assert confirmed.after["change"] == str(change.pk) and confirmed.after["requested"] == {"county": "510104"}
+    for act in (lambda: changes.decide_enterprise_change(change, actor=world["district"], confirm=False, reason="x"),
+                lambda: changes.withdraw_enterprise_change(change, actor=world["admin"])):
+        with pytest.raises(TransitionNotAllowed):
+            act()
+    assert changes.available(EnterpriseChange.objects.get(pk=change.pk), world["district"]) == []
+    second = changes.request_enterprise_change(enterprise, actor=world["admin"], changes={"name": "又一名称"},
+                                               reason="更名", upload=proof())
+    changes.withdraw_enterprise_change(second, actor=world["admin"])
+    withdrawn = AuditEvent.objects.get(action="enterprise.change_withdrawn")
+    assert (withdrawn.object_id, withdrawn.actor_name, withdrawn.after["requested"]) == (
+        enterprise.uscc, "ent-admin", {"name": "又一名称"})
+    assert EnterpriseChange.objects.get(pk=second.pk).decided_at is not None

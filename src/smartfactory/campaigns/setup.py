@@ -26,6 +26,7 @@ from smartfactory.organisations.rules import (
     is_ministry_staff_or_platform_admin,
 )
 
+from . import workflow
 from .enums import CampaignStatus, Stage
 from .models import Campaign, ChannelRule, DeadlineExtension, ReviewChain, StageDeadline
 from .services import _iso, deadline_for, format_deadline
@@ -41,8 +42,11 @@ def update_campaign(
     status: str,
 ) -> Campaign:
     """Ministry staff change a campaign's name, notice, tiers open and status (planned → open →
-    closed, never back); the framework version only while planned (assessments are scored against
-    it once the year opens). Side effects: audit event campaign.update with before/after."""
+    closed, never back: a new status is the campaign machine's ``open`` or ``close``, see
+    ``workflow``); the framework version only while planned (assessments are scored against it once
+    the year opens). Side effects, in order: on a new status the transition (audit event
+    campaign.open or campaign.close); the other fields; audit event campaign.update with before/after
+    of all of them, the status included."""
     if not is_ministry_staff_or_platform_admin(actor):
         raise NotPermitted()
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -57,9 +61,11 @@ def update_campaign(
         )
     fields = ["name", "notice_number", "framework_version", "tiers_open", "status"]
     before = {f: getattr(campaign, f) for f in fields}
+    if status != campaign.status:
+        campaign = workflow.transition(campaign, workflow.TO_STATUS[status], actor=actor)
     campaign.name, campaign.notice_number = name.strip() or campaign.name, notice_number.strip()
-    campaign.framework_version, campaign.tiers_open, campaign.status = framework_version, list(tiers_open), status
-    campaign.save(update_fields=fields)
+    campaign.framework_version, campaign.tiers_open = framework_version, list(tiers_open)
+    campaign.save(update_fields=["name", "notice_number", "framework_version", "tiers_open"])
     record_event("campaign.update", actor=actor, obj=campaign, before=before, after={f: getattr(campaign, f) for f in fields})
     return campaign
 

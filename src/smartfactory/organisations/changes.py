@@ -19,17 +19,22 @@ now (it knows the enterprise; the new county's authority sees it once the move i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from smartfactory.accounts.models import User
 from smartfactory.audit.services import record_event
-from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted
 from smartfactory.guards import guard
 from smartfactory.regions.models import Division
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
+from smartfactory.workflow import Available, Machine, Transition, available_actions, when_taken
+from smartfactory.workflow import transition as run
 
 from .enums import (
     LOCKED_PROFILE_FIELDS,
@@ -141,66 +146,138 @@ def request_enterprise_change(
     return change
 
 
+# ------------------------------------------------------------------ the request's machine
+#
+#     pending ──confirm──▶ confirmed      (the confirming authority: the profile changes)
+#        ├─────reject───▶ rejected       (the confirming authority, with a reason)
+#        └────withdraw──▶ withdrawn      (the enterprise admin)
+class Act:
+    CONFIRM = "confirm"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+
+
+LABELS = {Act.CONFIRM: gettext_noop("确认变更"), Act.REJECT: gettext_noop("不予确认"), Act.WITHDRAW: gettext_noop("撤回")}
+EVENTS = {Act.CONFIRM: "enterprise.change_confirmed", Act.REJECT: "enterprise.change_rejected",
+          Act.WITHDRAW: "enterprise.change_withdrawn"}
+
+
+@dataclass
+class Ctx:
+    change: EnterpriseChange
+    actor: object
+    reason: str = ""
+
+
+def confirms_changes(user, change: EnterpriseChange) -> bool:
+    """A reviewer or leader of some authority; whether of the one named on the request is P71's guard."""
+    return any(m.authority_id and m.role in CONFIRMING_ROLES for m in active_memberships(user))
+
+
+def is_its_enterprise_admin(user, change: EnterpriseChange) -> bool:
+    return bool(is_enterprise_admin_of(user, change.enterprise))
+
+
 @guard("P71")
-def ensure_confirming_authority(actor: User, change: EnterpriseChange) -> None:
+def ensure_confirming_authority(ctx: Ctx) -> None:
     """Only a reviewer or leader of the authority named on the request confirms it: not the
     enterprise, not another district, not a platform admin."""
-    if not any(m.authority_id == change.authority_id and m.role in CONFIRMING_ROLES for m in active_memberships(actor)):
+    change = ctx.change
+    if not any(m.authority_id == change.authority_id and m.role in CONFIRMING_ROLES
+               for m in active_memberships(ctx.actor)):
         raise NotPermitted(_("只有%(a)s可以确认该企业的信息变更。") % {"a": change.authority.name})
 
 
-@transaction.atomic
-def decide_enterprise_change(change: EnterpriseChange, *, actor: User, confirm: bool, reason: str = "") -> EnterpriseChange:
-    """The confirming authority confirms or refuses a pending request.
+@guard("P71", "P72")
+def still_valid(ctx: Ctx) -> None:
+    """A confirmation checks the request again against the profile as it is now: the county agrees
+    with the USCC's province (P72) and the legal status with the parent legal person."""
+    enterprise, fields = ctx.change.enterprise, _clean_enterprise_fields(ctx.change.after)
+    if "county" in fields:
+        ensure_uscc_matches_province(enterprise.uscc, fields["county"].province_code)
+    _check_branch(fields.get("legal_status", enterprise.legal_status),
+                  fields.get("parent_uscc", enterprise.parent_uscc), enterprise.uscc)
 
-    On confirmation the checks are made again against the profile as it is now (P72, branch);
-    refusal needs a reason. Side effects, in order: request decided; on confirmation the enterprise's
-    fields (and its province/city codes) change; audit event enterprise.change_confirmed (with
-    before/after) or enterprise.change_rejected.
-    """
-    change = EnterpriseChange.objects.select_for_update().select_related("authority").get(pk=change.pk)
-    ensure_confirming_authority(actor, change)
-    if change.status != ChangeStatus.PENDING:
-        raise TransitionNotAllowed(_("该变更申请已处理。"))
-    reason = (reason or "").strip()
-    if not confirm and not reason:
+
+@guard("P4")
+@when_taken
+def refusal_reason_given(ctx: Ctx) -> None:
+    if not ctx.reason.strip():
         raise InvalidInput(_("不予确认时请填写理由，企业将看到该理由。"), field="reason")
-    enterprise = Enterprise.objects.select_for_update().get(pk=change.enterprise_id)
-    change.status = ChangeStatus.CONFIRMED if confirm else ChangeStatus.REJECTED
-    change.decided_by, change.decided_at, change.decision_reason = actor, timezone.now(), reason[:2000]
-    change.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    if not confirm:
-        record_event("enterprise.change_rejected", actor=actor, obj=enterprise, after=change.after, reason=reason)
-        return change
-    before = _snapshot(enterprise)
-    fields = _clean_enterprise_fields(change.after)
+
+
+def _decided(ctx: Ctx) -> None:
+    change = ctx.change
+    change.decided_by, change.decided_at, change.decision_reason = ctx.actor, timezone.now(), ctx.reason.strip()[:2000]
+
+
+def _confirm(ctx: Ctx) -> None:
+    """The request's values become the profile's (the county with its province and city codes)."""
+    _decided(ctx)
+    enterprise, fields = ctx.change.enterprise, _clean_enterprise_fields(ctx.change.after)
     if "county" in fields:
         county = fields.pop("county")
-        ensure_uscc_matches_province(enterprise.uscc, county.province_code)
         _apply_location(enterprise, county)
         enterprise.is_xpcc = county.is_xpcc
     for key, value in fields.items():
         setattr(enterprise, key, value)
-    _check_branch(enterprise.legal_status, enterprise.parent_uscc, enterprise.uscc)
     enterprise.save()
-    record_event("enterprise.change_confirmed", actor=actor, obj=enterprise, before=before,
-                 after={**_snapshot(enterprise), "change": str(change.id)}, reason=reason)
-    return change
 
 
-@transaction.atomic
+def _withdraw(ctx: Ctx) -> None:
+    ctx.change.decided_at = timezone.now()
+
+
+def _lock(change: EnterpriseChange) -> EnterpriseChange:
+    """The request, then its enterprise, both locked: a confirmation checks and writes the profile."""
+    locked = EnterpriseChange.objects.select_for_update(of=("self",)).select_related("authority").get(pk=change.pk)
+    locked.enterprise = Enterprise.objects.select_for_update().get(pk=locked.enterprise_id)
+    return locked
+
+
+T = Transition
+S = ChangeStatus
+TABLE: dict[str, Transition] = {
+    Act.CONFIRM: T(frozenset({S.PENDING}), confirms_changes, (ensure_confirming_authority, still_valid), _confirm,
+                   S.CONFIRMED),
+    Act.REJECT: T(frozenset({S.PENDING}), confirms_changes, (ensure_confirming_authority, refusal_reason_given),
+                  _decided, S.REJECTED),
+    Act.WITHDRAW: T(frozenset({S.PENDING}), is_its_enterprise_admin, (), _withdraw, S.WITHDRAWN),
+}
+
+MACHINE = Machine(
+    name="enterprise_change", model=EnterpriseChange, table=TABLE, state_field="status",
+    context=lambda change, actor, reason="": Ctx(change=change, actor=actor, reason=reason or ""),
+    lock=_lock, audit=lambda change: {"status": change.status, **_snapshot(change.enterprise)},
+    after=lambda ctx, action: {"requested": ctx.change.after, "change": str(ctx.change.id)},
+    event_of=EVENTS.__getitem__, audit_obj=lambda ctx, action: ctx.change.enterprise,  # the enterprise's trail
+    labels=lambda action: _(LABELS[action]), state_label=lambda state: str(ChangeStatus(state).label),
+    refused=gettext_noop("该变更申请已处理（%(s)s），不能再%(a)s。"), reason_of=lambda ctx: ctx.reason.strip(),
+)
+
+
+def available(change: EnterpriseChange, user) -> list[Available]:
+    """What ``user`` may do with the request now: confirm/reject (disabled, with the reason, for an
+    authority that is not the confirming one or a request that no longer fits the profile), withdraw."""
+    return available_actions(MACHINE, change, user)
+
+
+def decide_enterprise_change(change: EnterpriseChange, *, actor: User, confirm: bool, reason: str = "") -> EnterpriseChange:
+    """The confirming authority confirms or refuses a pending request, through the request's machine.
+
+    Guards: the confirming authority (P71); on confirmation the checks are made again against the
+    profile as it is now (P72, branch); refusal needs a reason (P4). Side effects, in order: request
+    decided; on confirmation the enterprise's fields (and its province/city codes) change; audit event
+    enterprise.change_confirmed or enterprise.change_rejected on the enterprise, with its profile
+    before/after and the request.
+    """
+    return run(MACHINE, change, Act.CONFIRM if confirm else Act.REJECT, actor=actor, reason=reason)
+
+
 def withdraw_enterprise_change(change: EnterpriseChange, *, actor: User) -> EnterpriseChange:
     """The enterprise admin withdraws a request still pending (e.g. to file a corrected one).
-    Side effects: request withdrawn; audit event enterprise.change_withdrawn."""
-    change = EnterpriseChange.objects.select_for_update().select_related("enterprise").get(pk=change.pk)
-    if not is_enterprise_admin_of(actor, change.enterprise):
-        raise NotPermitted(_("只有企业管理员可以撤回变更申请。"))
-    if change.status != ChangeStatus.PENDING:
-        raise TransitionNotAllowed(_("该变更申请已处理。"))
-    change.status, change.decided_at = ChangeStatus.WITHDRAWN, timezone.now()
-    change.save(update_fields=["status", "decided_at"])
-    record_event("enterprise.change_withdrawn", actor=actor, obj=change.enterprise, after=change.after)
-    return change
+    Side effects: request withdrawn; audit event enterprise.change_withdrawn on the enterprise."""
+    return run(MACHINE, change, Act.WITHDRAW, actor=actor)
 
 
 def changes_since(enterprise_id, since) -> QuerySet[EnterpriseChange]:

@@ -18,6 +18,7 @@ from smartfactory.errors import Conflict, InvalidInput, NotPermitted
 from smartfactory.guards import guard
 from smartfactory.regions.models import Division, DivisionLevel, Industry
 
+from . import memberships
 from .enums import (
     AUTHORITY_ROLES,
     LOCKED_PROFILE_FIELDS,
@@ -197,23 +198,13 @@ def establish_enterprise(user: User, *, uscc: str, enterprise: dict) -> Registra
     return Registration(user, new, membership)
 
 
-@transaction.atomic
 def decide_join_request(membership: Membership, *, actor: User, approve: bool, reason: str = "") -> Membership:
-    """The enterprise admin approves or rejects a request to join. Side effects: audit event."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if not (is_enterprise_admin_of(actor, membership.enterprise) or is_platform_admin(actor)):
-        raise NotPermitted()
-    if membership.status != MembershipStatus.PENDING:
-        raise Conflict(_("该申请已处理。"))
-    membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.REJECTED
-    membership.decided_by = actor
-    membership.decided_at = timezone.now()
-    membership.save(update_fields=["status", "decided_by", "decided_at"])
-    record_event(
-        "membership.join_approved" if approve else "membership.join_rejected", actor=actor, obj=membership.enterprise,
-        after={"user": membership.user.username, "status": membership.status}, reason=reason,
-    )
-    return membership
+    """The enterprise admin (or a platform admin) approves or rejects a request to join, through the
+    membership's machine (``memberships``). Side effects: decided by/at; audit event
+    membership.join_approved / membership.join_rejected on the enterprise. A request already answered
+    is a ``Conflict``."""
+    return memberships.take(membership, memberships.Act.APPROVE if approve else memberships.Act.REJECT,
+                            actor=actor, reason=reason)
 
 
 def _current_value(enterprise: Enterprise, key: str):
@@ -384,33 +375,15 @@ def create_expert_user(*, actor: User, username: str, password: str, display_nam
     return user
 
 
-@transaction.atomic
 def revoke_membership(membership: Membership, *, actor: User, reason: str = "") -> Membership:
-    """An enterprise admin or a managing leader removes someone's role. Nobody revokes their own."""
-    membership = Membership.objects.select_for_update(of=("self",)).select_related("enterprise", "authority").get(pk=membership.pk)
-    allowed = is_platform_admin(actor) or (
-        membership.enterprise_id and is_enterprise_admin_of(actor, membership.enterprise)
-    ) or (membership.authority_id and authorities_managed_by(actor).filter(pk=membership.authority_id).exists())
-    if not allowed:
-        raise NotPermitted()
-    if membership.user_id == actor.pk:
-        raise NotPermitted(_("不能停用自己的角色。"))
-    if membership.status == MembershipStatus.REVOKED:
-        raise Conflict(_("该角色已停用。"))
-    before = {"status": membership.status}
-    membership.status = MembershipStatus.REVOKED
-    membership.decided_by = actor
-    membership.decided_at = timezone.now()
-    membership.save(update_fields=["status", "decided_by", "decided_at"])
-    record_event(
-        "membership.revoke", actor=actor, obj=membership.user, before=before,
-        after={"status": membership.status, "role": membership.role}, reason=reason,
-    )
-    return membership
+    """An enterprise admin, a managing leader or a platform admin revokes an active role, through the
+    membership's machine (``memberships``). Nobody revokes their own (P73). Side effects: decided
+    by/at; audit event membership.revoke on the person. A role no longer active is a ``Conflict``."""
+    return memberships.take(membership, memberships.Act.REVOKE, actor=actor, reason=reason)
 
 
 def memberships_of_enterprise(enterprise: Enterprise):
-    return enterprise.memberships.select_related("user").order_by("status", "created_at")
+    return enterprise.memberships.select_related("user", "enterprise").order_by("status", "created_at")
 
 
 def user_roles_summary(user: User) -> list[dict]:

@@ -8,19 +8,23 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from smartfactory.assessments.models import SelfAssessment
 from smartfactory.assessments.services import score
-from smartfactory.audit.services import record_event
 from smartfactory.campaigns.models import Campaign
 from smartfactory.campaigns.services import framework_spec_for
 from smartfactory.errors import InvalidInput
 from smartfactory.frameworks.engine import evaluate, validate_facts
+from smartfactory.workflow import Machine, Transition
+from smartfactory.workflow import transition as run
 
 from .models import JobStatus, RescoreJob
 
@@ -45,19 +49,17 @@ def rescore_campaign(job_id, *, chunk: int = 5000) -> RescoreJob:
     its first save scores it under the thresholds of that day. A row scored before facts were stored,
     or whose facts no longer validate, is scored from its answers by ``assessments.services.score``
     (slow, rare). Every row read counts as done.
-    Side effects, in order: the job marked running with its total; per chunk, in one transaction, the
-    verdicts, attained tiers, scored_at and scored_thresholds written and the job's done/changed
-    advanced; at the end the job marked done (or failed, with the error) and one audit event
-    rescore.finished / rescore.failed with the counts. A row saved by its enterprise while the chunk
+    Side effects, in order: the job marked running with its total (the job machine's ``start``); per
+    chunk, in one transaction, the verdicts, attained tiers, scored_at and scored_thresholds written
+    and the job's done/changed advanced; at the end the job marked done (or failed, with the error)
+    and one audit event rescore.finished / rescore.failed with the counts (``finish`` / ``fail``). A row saved by its enterprise while the chunk
     was being computed is left as that save scored it. If the thresholds change while the job runs,
     the following chunks use the new ones (a later job re-scores the earlier chunks).
     """
     job = RescoreJob.objects.select_related("campaign").get(pk=job_id)
     campaign = job.campaign
     rows = SelfAssessment.objects.filter(campaign=campaign)
-    job.status, job.started_at, job.finished_at = JobStatus.RUNNING, timezone.now(), None
-    job.total, job.done, job.changed, job.error = rows.count(), 0, 0, ""
-    job.save(update_fields=["status", "started_at", "finished_at", "total", "done", "changed", "error"])
+    job = run(MACHINE, job, Act.START, actor=None, total=rows.count())
     try:
         spec = framework_spec_for(campaign)
         writer = _bulk_writer()
@@ -106,17 +108,79 @@ def rescore_campaign(job_id, *, chunk: int = 5000) -> RescoreJob:
 
 
 def finish_job(job: RescoreJob, status: str, *, error: str = "") -> RescoreJob:
-    with transaction.atomic():
-        job.status, job.error, job.finished_at = status, error, timezone.now()
-        job.total = max(job.total, job.done)  # assessments started while the job ran are re-scored too
-        job.save(update_fields=["status", "error", "finished_at", "total"])
-        after = {"campaign": job.campaign.year, "total": job.total, "done": job.done, "changed": job.changed,
-                 "thresholds": current_overrides(job.campaign)}
-        if error:
-            after["error"] = error[:500]
-        record_event("rescore.finished" if status == JobStatus.DONE else "rescore.failed", actor=None, obj=job,
-                     after=after)
-    return job
+    """The job ends ``done`` or ``failed`` (with the error), through the job's machine: audit event
+    rescore.finished / rescore.failed with the counts."""
+    return run(MACHINE, job, Act.FINISH if status == JobStatus.DONE else Act.FAIL, actor=None, error=error)
+
+
+# ---------------------------------------------------------------------------------- the job's machine
+#
+#     queued ──start──▶ running ──finish──▶ done
+#       │                  └───────fail───▶ failed
+#       └────────────fail─────────────────▶ failed      (it could not be queued)
+#
+# Taken by the worker (actor None), never offered as a button. A job may start again from any status
+# (it is recomputed from the start; a worker that died leaves it running). ``start`` writes no audit
+# event: a job has one, written when it ends. The progress counters (done, changed) are not a state:
+# the run advances them chunk by chunk, outside the engine.
+class Act:
+    START = "start"
+    FINISH = "finish"
+    FAIL = "fail"
+
+
+LABELS = {Act.START: gettext_noop("开始重新评估"), Act.FINISH: gettext_noop("完成重新评估"),
+          Act.FAIL: gettext_noop("重新评估失败")}
+EVENTS = {Act.START: "rescore.started", Act.FINISH: "rescore.finished", Act.FAIL: "rescore.failed"}
+
+
+@dataclass
+class Ctx:
+    job: RescoreJob
+    actor: object
+    total: int = 0
+    error: str = ""
+
+
+def is_the_worker(user, job: RescoreJob) -> bool:
+    return user is None
+
+
+def _start(ctx: Ctx) -> None:
+    job = ctx.job
+    job.started_at, job.finished_at = timezone.now(), None
+    job.total, job.done, job.changed, job.error = ctx.total, 0, 0, ""
+
+
+def _end(ctx: Ctx) -> None:
+    job = ctx.job
+    job.error, job.finished_at = ctx.error, timezone.now()
+    job.total = max(job.total, job.done)  # assessments started while the job ran are re-scored too
+
+
+def _after(ctx: Ctx, action: str) -> dict:
+    job = ctx.job
+    after = {"campaign": job.campaign.year, "total": job.total, "done": job.done, "changed": job.changed,
+             "thresholds": current_overrides(job.campaign)}
+    if ctx.error:
+        after["error"] = ctx.error[:500]
+    return after
+
+
+S = JobStatus
+TABLE: dict[str, Transition] = {
+    Act.START: Transition(frozenset(S.values), is_the_worker, (), _start, S.RUNNING, offered=False, audited=False),
+    Act.FINISH: Transition(frozenset({S.RUNNING}), is_the_worker, (), _end, S.DONE, offered=False),
+    Act.FAIL: Transition(frozenset({S.QUEUED, S.RUNNING}), is_the_worker, (), _end, S.FAILED, offered=False),
+}
+
+MACHINE = Machine(
+    name="rescore", model=RescoreJob, table=TABLE, state_field="status",
+    context=lambda job, actor, total=0, error="": Ctx(job=job, actor=actor, total=total, error=error),
+    lock=lambda job: RescoreJob.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=job.pk),
+    audit=lambda job: {"status": job.status}, after=_after, event_of=EVENTS.__getitem__,
+    labels=lambda action: _(LABELS[action]), state_label=lambda state: str(JobStatus(state).label),
+)
 
 
 # ---------------------------------------------------------------------------------- bulk writes

@@ -46,8 +46,6 @@ def change_list(request):
 def change_detail(request, change_id):
     _require_authority(request)
     change = get_in_scope(enterprise_changes_for_user(request.user), pk=change_id)
-    can_decide = change.status == ChangeStatus.PENDING and changes_to_confirm_for_user(request.user).filter(
-        pk=change.pk).exists()
     form = ChangeDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,7 +56,10 @@ def change_detail(request, change_id):
         else:
             messages.success(request, _("已处理该变更申请。"))
             return redirect("console:enterprise_change", change_id=change.pk)
-    return render(request, "console/enterprise_change.html", {"c": change, "form": form, "can_decide": can_decide})
+    # confirm / reject as the request's machine offers them: disabled, with the guard's reason, for an
+    # authority that is not the confirming one (P71) or a request that no longer fits the profile (P72)
+    actions = [a for a in changes.available(change, request.user) if a.action in (changes.Act.CONFIRM, changes.Act.REJECT)]
+    return render(request, "console/enterprise_change.html", {"c": change, "form": form, "actions": actions})
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from smartfactory.errors import ProgrammeError
 from smartfactory.organisations import changes, services
+from smartfactory.organisations import memberships as memberships_machine
 from smartfactory.organisations.enums import LOCKED_PROFILE_FIELDS, ChangeStatus, MembershipStatus
 from smartfactory.organisations.models import Membership, TierAward
 from smartfactory.organisations.queries import (
@@ -75,10 +76,13 @@ def enterprise_change(request, uscc: str):
             messages.success(request, _("变更申请已提交，待%(a)s确认后生效。") % {
                 "a": changes.confirming_authority_for(enterprise).name})
             return redirect("portal:enterprise_change", uscc=enterprise.uscc)
+    requests = list(enterprise_changes_for_user(request.user).filter(enterprise=enterprise).order_by("-requested_at"))
+    for change in requests:  # withdraw, as the request's machine offers it (one request pending at most)
+        if change.status == ChangeStatus.PENDING:
+            change.actions = [a for a in changes.available(change, request.user) if a.action == changes.Act.WITHDRAW]
     return render(request, "portal/enterprise_change.html", {
         "enterprise": enterprise, "form": form, "is_admin": is_enterprise_admin_of(request.user, enterprise),
-        "requests": enterprise_changes_for_user(request.user).filter(enterprise=enterprise).order_by("-requested_at"),
-        **location_context(form),
+        "requests": requests, **location_context(form),
     })
 
 
@@ -100,7 +104,9 @@ def enterprise_change_withdraw(request, uscc: str, change_id):
 def members(request, uscc: str):
     enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc)
     is_admin = is_enterprise_admin_of(request.user, enterprise)
-    memberships = services.memberships_of_enterprise(enterprise) if is_admin else Membership.objects.none()
+    memberships = list(services.memberships_of_enterprise(enterprise)) if is_admin else []
+    for membership in memberships:  # approve/reject a request, revoke a role: as the machine offers them
+        membership.actions = memberships_machine.available(membership, request.user)
     return render(request, "portal/members.html", {
         "enterprise": enterprise, "memberships": memberships, "is_admin": is_admin, "form": DecisionForm(),
     })
