@@ -23,7 +23,10 @@ def test_page_lists_the_rules_with_default_and_campaign_thresholds(world, client
                                  reason="2041年通知")
     body = client_for(world["staff"]).get(PAGE).content.decode()
     assert 'data-rule="AI-excellent"' in body and "<code>0.2</code>" in body
-    assert "人工智能场景占比" in body and "S-JHC, S-DINHEE, S-KB" in body and "medium (threshold) / low (formula)" in body
+    assert "人工智能场景占比" in body and "S-JHC, S-DINHEE, S-KB" in body
+    # the reference data's "medium (threshold) / low (formula)" reads as a level; no rule ids, no kind keys
+    row = body.split('data-rule="AI-excellent"')[1].split("</tr>")[0]
+    assert "<td>中</td>" in row and "medium" not in row and "AI-excellent" not in row and "ai_share" not in row
     assert '<code>{&quot;advanced&quot;: 8}</code>' in body and "2041年通知" in body
     assert 'data-rule="OUT-excellent"' in body and "由专家评审判断" in body
     assert '<option value="OUT-excellent"' not in body and '<option value="AI-excellent"' in body

@@ -5,6 +5,7 @@ background, and the re-scoring jobs with their progress (polled by htmx while a 
 from __future__ import annotations
 
 import json
+import re
 
 from django import forms
 from django.contrib import messages
@@ -33,6 +34,17 @@ KIND_LABELS = {
     "scenario_count": gettext_lazy("已建场景数量"),
     "expert_judgement": gettext_lazy("专家评审判断"),
 }
+
+
+CONFIDENCE_LABELS = {"high": gettext_lazy("高"), "medium-high": gettext_lazy("中高"), "medium": gettext_lazy("中"),
+                     "low-medium": gettext_lazy("中低"), "low": gettext_lazy("低"), "not_found": gettext_lazy("未找到出处")}
+
+
+def confidence_label(confidence: str) -> str:
+    """The reference data's confidence, as a level in Chinese: its leading word ("medium (threshold) /
+    low (formula)" reads 中; the notes stay in the reference data)."""
+    word = re.split(r"[\s(,/;]", (confidence or "").strip(), maxsplit=1)[0]
+    return str(CONFIDENCE_LABELS.get(word, "—"))
 
 
 class ThresholdForm(forms.Form):
@@ -75,6 +87,7 @@ def _rules(campaign: Campaign, spec) -> list[dict]:
             "default": _json(rule.threshold), "campaign": _json(t.threshold) if t else "",
             "reason": t.reason if t else "", "set_at": t.set_at if t else None,
             "source": ", ".join(rule.source), "confidence": rule.confidence,
+            "confidence_label": confidence_label(rule.confidence),
         })
     return rows
 
@@ -92,7 +105,8 @@ def threshold_page(request, year: int):
     spec = spec_for(campaign.framework_version)  # the framework document's own (default) thresholds
     action = request.POST.get("action")
     form = ThresholdForm(request.POST if action == "threshold" else None)
-    form.fields["rule_id"].choices = [(r.id, f"{r.id} · {r.message}") for r in spec.rules if r.kind != "expert_judgement"]
+    form.fields["rule_id"].choices = [(r.id, f"{r.message}（{', '.join(spec.tier_name(t) for t in r.tiers)}）")
+                                      for r in spec.rules if r.kind != "expert_judgement"]
     rescore_form = RescoreForm(request.POST if action == "rescore" else None, prefix="rescore")
     if action == "threshold" and form.is_valid():
         data = form.cleaned_data
