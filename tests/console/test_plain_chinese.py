@@ -1,11 +1,16 @@
-"""Pages speak Chinese, not keys: tiers by their names (issue 14, 'Plain Chinese everywhere')."""
+"""Pages speak Chinese, not keys: tiers by their names, deadlines as officials write them (issue 14)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from smartfactory.applications.enums import Action
+from smartfactory.campaigns.enums import Stage
+from tests import factories as f
 from tests.factories.applications import BEFORE_ALL, run
 
 pytestmark = pytest.mark.django_db
@@ -17,3 +22,10 @@ def test_the_reviewer_reads_the_attained_tier_by_its_name(world, client_for):
         page = client_for(world["users"]["district"]).get(f"/console/applications/{world['app'].pk}/").content.decode()
     assert "提交时自评达到层级：先进级" in page
     assert "提交时自评达到层级：advanced" not in page
+
+
+def test_an_end_of_day_deadline_reads_24_00_of_its_day(world, client_for):
+    midnight = datetime(2041, 8, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # the instant 2041-07-31 ends
+    f.StageDeadlineFactory(campaign=world["campaign"], stage=Stage.CITY_REVIEW, deadline=midnight)
+    page = client_for(world["users"]["province"]).get("/console/campaigns/2041/").content.decode()
+    assert "2041-07-31 24:00" in page and "2041-08-01 00:00:00" not in page

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
+from smartfactory.campaigns.services import end_of_day, format_deadline
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, TransitionNotAllowed
 from smartfactory.guards import guard
 from smartfactory.notifications.services import notify as notify_users
@@ -28,7 +29,8 @@ from .rules import rules_for
 
 
 def scoring_due(campaign) -> datetime:
-    return timezone.now() + timedelta(days=rules_for(campaign).scoring_days)
+    """The end of the day (Beijing time) the rules allow for scoring, counted from today."""
+    return end_of_day(timezone.localdate() + timedelta(days=rules_for(campaign).scoring_days))
 
 
 def _in_expert_review(campaign, tier: str, kind: str) -> list[Evaluation]:
@@ -204,5 +206,5 @@ def notify_experts(assignments: list[Assignment]) -> None:
 
     for a in assignments:
         notify([a.expert.user], kind="evaluation.assigned", title=_("新的评审任务"),
-               body=_("请于%(d)s前完成评分。") % {"d": timezone.localtime(a.due_at).strftime("%Y-%m-%d %H:%M")},
+               body=_("请于%(d)s前完成评分。") % {"d": format_deadline(a.due_at)},
                link=f"/console/evaluation/{a.evaluation_id}/", dedupe_key=f"assigned:{a.pk}")

@@ -20,6 +20,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartfactory.campaigns.services import format_deadline
 from smartfactory.errors import DeadlinePassed, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
 from smartfactory.organisations.models import Authority
@@ -63,7 +64,7 @@ def concurrence_by_own_staff_or_miit(publicity: Publicity, *, actor, authority: 
 @guard("P22")
 def scoring_open(assignment) -> None:
     if timezone.now() >= assignment.due_at:
-        raise DeadlinePassed(_("评分已于%(d)s截止。") % {"d": timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")})
+        raise DeadlinePassed(_("评分已于%(d)s截止。") % {"d": format_deadline(assignment.due_at)})
 
 
 @guard("P23")
