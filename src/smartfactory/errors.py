@@ -17,6 +17,16 @@ class ProgrammeError(Exception):
         self.details = details
         super().__init__(self.message)
 
+    def as_html(self) -> str:
+        """For a page: the message, and its reasons (``reasons=[...]``) as a list, one per line."""
+        from django.utils.html import format_html, format_html_join
+
+        reasons = [str(r) for r in self.details.get("reasons") or []]
+        if len(reasons) < 2:
+            return self.message
+        return format_html('{}<ul class="reasons">{}</ul>', _("不符合以下条件："),
+                           format_html_join("", "<li>{}</li>", ((r,) for r in reasons)))
+
     def as_dict(self) -> dict:
         body = {"code": self.code, "message": self.message}
         if self.field:

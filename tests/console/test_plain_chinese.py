@@ -29,3 +29,12 @@ def test_an_end_of_day_deadline_reads_24_00_of_its_day(world, client_for):
     f.StageDeadlineFactory(campaign=world["campaign"], stage=Stage.CITY_REVIEW, deadline=midnight)
     page = client_for(world["users"]["province"]).get("/console/campaigns/2041/").content.decode()
     assert "2041-07-31 24:00" in page and "2041-08-01 00:00:00" not in page
+
+
+def test_eligibility_reasons_are_listed_one_per_line(world, client_for):
+    fresh = f.factory(world["factory"].enterprise, name="蜀都二号工厂")  # no award, no self-assessment
+    client = client_for(world["users"]["enterprise"])
+    page = client.post(f"/portal/factories/{fresh.pk}/apply/", {"tier": "excellent"}, follow=True).content.decode()
+    listed = page.split('<ul class="reasons">')[1].split("</ul>")[0]
+    assert listed.count("<li>") >= 2 and "；" not in listed
+    assert "不符合以下条件：" in page

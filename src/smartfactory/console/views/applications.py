@@ -99,7 +99,7 @@ def application_action(request, application_id, action):
     try:
         transition(app, action, actor=request.user, reason=request.POST.get("reason", ""))
     except ProgrammeError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.as_html())
     else:
         messages.success(request, _("已%(a)s。") % {"a": Action(action).label})
     return redirect("console:application", application_id=app.id)

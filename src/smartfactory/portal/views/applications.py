@@ -49,7 +49,7 @@ def apply(request, factory_id):
         app = services.create_application(factory, require_open_campaign(), tier=request.POST.get("tier", "advanced"),
                                           actor=request.user)
     except ProgrammeError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.as_html())
         return redirect("portal:factory", factory_id=factory.id)
     return redirect("portal:application", application_id=app.id)
 
@@ -89,7 +89,7 @@ def application_action(request, application_id, action):
     try:
         transition(app, action, actor=request.user, cooperation=request.POST.get("cooperation") == "1")
     except ProgrammeError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.as_html())
     else:
         messages.success(request, _("已%(a)s。") % {"a": Action(action).label})
     return redirect("portal:application", application_id=app.id)
