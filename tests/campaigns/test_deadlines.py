@@ -170,3 +170,42 @@ def test_extension_by_the_ministry_needs_a_reason_and_is_audited(calendar):
     with pytest.raises(NotPermitted):
         set_stage_deadline(c, stage=Stage.ENTERPRISE_SUBMISSION, deadline=at(2025, 7, 26),
                            actor=calendar["province_leader"], reason="x")
+
+
+def test_calendars_of_many_campaigns_and_actors_are_those_deadline_for_gives(calendar):
+    """``calendars_for`` (the calendars of lists, a fixed number of queries) agrees with
+    ``deadline_for`` (the guard) for every campaign, actor and stage: overrides above the actor,
+    the ministry's extension for one province, tier-specific defaults (not in a calendar), a central
+    SOE's group and an enterprise of another province."""
+    from smartfactory.campaigns.models import DeadlineExtension, DeadlineOverride
+    from smartfactory.campaigns.services import calendar_for, calendars_for
+    from smartfactory.organisations.enums import AuthorityKind, Department
+
+    c = calendar["campaign"]
+    other = Campaign.objects.create(year=2026, name="2026", framework_version="2025", tiers_open=["excellent"])
+    StageDeadline.objects.create(campaign=other, stage=Stage.ENTERPRISE_SUBMISSION, deadline=at(2026, 7, 18))
+    StageDeadline.objects.create(campaign=other, stage=Stage.PROVINCE_REVIEW, deadline=at(2026, 7, 28))
+    StageDeadline.objects.create(campaign=other, stage=Stage.PROVINCE_REVIEW, tier="excellent", deadline=at(2026, 7, 25))
+    DeadlineExtension.objects.create(campaign=other, authority=calendar["sichuan"], stage=Stage.ENTERPRISE_SUBMISSION,
+                                     deadline=at(2026, 7, 25), reason="四川延期")
+    DeadlineExtension.objects.create(campaign=c, authority=calendar["sichuan"], stage=Stage.RECOMMENDER_ONLINE_REVIEW,
+                                     deadline=at(2025, 8, 5), reason="四川延期")
+    DeadlineOverride.objects.create(campaign=other, authority=calendar["chengdu"], stage=Stage.ENTERPRISE_SUBMISSION,
+                                    deadline=at(2026, 7, 20))
+    group = f.AuthorityFactory(level=AuthorityLevel.NATIONAL, kind=AuthorityKind.CENTRAL_SOE, name="某集团",
+                               department=Department.HEADQUARTERS)
+    DeadlineOverride.objects.create(campaign=other, authority=group, stage=Stage.ENTERPRISE_SUBMISSION,
+                                    deadline=at(2026, 7, 10))
+    zhejiang = f.authority("330000", level=AuthorityLevel.PROVINCE)
+    actors = [f.enterprise("510107"), f.enterprise("510703"), f.enterprise("510107", soe=group), f.enterprise("330106"),
+              calendar["wuhou"], calendar["chengdu"], calendar["sichuan"], calendar["fucheng"], zhejiang, None]
+    found = calendars_for([c, other], actors)
+    for campaign in (c, other):
+        for actor in actors:
+            whose = {"enterprise": actor} if actor in actors[:4] else {"authority": actor}
+            expected = [(s.value, d) for s in Stage if (d := deadline_for(campaign, s.value, **whose)) is not None]
+            assert [(r["stage"], r["deadline"]) for r in found[(campaign.pk, actor)]] == expected, (campaign.year, actor)
+            assert calendar_for(campaign, **whose) == found[(campaign.pk, actor)]
+    assert [(r["stage"], r["deadline"]) for r in found[(other.pk, actors[0])]] == [
+        (Stage.ENTERPRISE_SUBMISSION, at(2026, 7, 20)), (Stage.PROVINCE_REVIEW, at(2026, 7, 28))]
+    assert found[(other.pk, actors[2])][0]["deadline"] == at(2026, 7, 10)  # the group's own, earlier

@@ -26,19 +26,38 @@ from .models import Campaign, DeadlineExtension, DeadlineOverride, RuleThreshold
 from .validators import campaign_setup_valid, stages_in_order
 
 
-def authorities_above_enterprise(enterprise: Enterprise) -> list[Authority]:
-    """Every authority whose jurisdiction contains the enterprise (all departments, all levels)."""
+def _jurisdictions_over(enterprise: Enterprise) -> list[dict]:
+    """The authorities whose jurisdiction contains the enterprise, as field values one of which an
+    authority matches (all departments, all levels)."""
+    found = [{"kind": AuthorityKind.GOVERNMENT, "level": AuthorityLevel.COUNTY, "division_id": enterprise.county_id},
+             {"kind": AuthorityKind.GOVERNMENT, "level": AuthorityLevel.CITY, "division_id": enterprise.city_code}]
+    if enterprise.is_xpcc:
+        found.append({"kind": AuthorityKind.XPCC})
+    else:
+        found.append({"kind": AuthorityKind.GOVERNMENT, "level": AuthorityLevel.PROVINCE, "division_id": enterprise.province_code})
+    if enterprise.soe_group_id:
+        found.append({"pk": enterprise.soe_group_id})
+    return found
+
+
+def authorities_above_enterprises(enterprises) -> dict:
+    """For each enterprise (by pk), every authority whose jurisdiction contains it, in one query."""
+    from functools import reduce
+    from operator import or_
+
     from django.db.models import Q
 
-    q = Q(kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.COUNTY, division_id=enterprise.county_id)
-    q |= Q(kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.CITY, division_id=enterprise.city_code)
-    if enterprise.is_xpcc:
-        q |= Q(kind=AuthorityKind.XPCC)
-    else:
-        q |= Q(kind=AuthorityKind.GOVERNMENT, level=AuthorityLevel.PROVINCE, division_id=enterprise.province_code)
-    if enterprise.soe_group_id:
-        q |= Q(pk=enterprise.soe_group_id)
-    return list(Authority.objects.filter(q))
+    wanted = {e.pk: _jurisdictions_over(e) for e in enterprises}
+    if not wanted:
+        return {}
+    found = list(Authority.objects.filter(reduce(or_, (Q(**c) for conditions in wanted.values() for c in conditions))))
+    return {pk: [a for a in found if any(all(getattr(a, k) == v for k, v in c.items()) for c in conditions)]
+            for pk, conditions in wanted.items()}
+
+
+def authorities_above_enterprise(enterprise: Enterprise) -> list[Authority]:
+    """Every authority whose jurisdiction contains the enterprise (all departments, all levels)."""
+    return authorities_above_enterprises([enterprise])[enterprise.pk]
 
 
 def authorities_above_authority(authority: Authority) -> list[Authority]:
@@ -236,12 +255,44 @@ def require_open_campaign() -> Campaign:
 
 def calendar_for(campaign: Campaign, *, enterprise: Enterprise | None = None, authority: Authority | None = None):
     """Every stage with the deadline that binds this actor (for calendars on pages and the API)."""
-    rows = []
-    for stage in Stage:
-        deadline = deadline_for(campaign, stage.value, enterprise=enterprise, authority=authority)
-        if deadline is not None:
-            rows.append({"stage": stage.value, "label": stage.label, "deadline": deadline})
-    return rows
+    actor = enterprise if enterprise is not None else authority
+    return calendars_for([campaign], [actor])[(campaign.pk, actor)]
+
+
+def calendars_for(campaigns, actors) -> dict:
+    """``calendar_for`` of every campaign for every actor (an enterprise, an authority or None), keyed
+    by (campaign pk, actor), in a number of queries that does not grow with the campaigns or the
+    enterprises: the deadlines are those ``deadline_for`` gives (for no particular tier)."""
+    campaigns, actors = list(campaigns), list(dict.fromkeys(actors))
+    enterprises = [a for a in actors if isinstance(a, Enterprise)]
+    above = authorities_above_enterprises(enterprises)
+    setters = {a: above[a.pk] if isinstance(a, Enterprise) else authorities_above_authority(a) if a is not None else []
+               for a in actors}
+    defaults = {(d.campaign_id, d.stage): d.deadline
+                for d in StageDeadline.objects.filter(campaign__in=campaigns, tier="")}
+    everyone = {x.pk for found in setters.values() for x in found} | {a.pk for a in actors if isinstance(a, Authority)}
+    extensions, overrides = {}, {}
+    for model, into in ((DeadlineExtension, extensions), (DeadlineOverride, overrides)):
+        for campaign_id, stage, authority_id, deadline in model.objects.filter(
+                campaign__in=campaigns, tier="", authority_id__in=everyone).values_list(
+                    "campaign_id", "stage", "authority_id", "deadline"):
+            into.setdefault((campaign_id, stage), []).append((authority_id, deadline))
+    out = {}
+    for campaign in campaigns:
+        for actor in actors:
+            above_actor = {x.pk for x in setters[actor]}
+            provinces = above_actor | {actor.pk} if isinstance(actor, Authority) else above_actor
+            rows = []
+            for stage in Stage:
+                key = (campaign.pk, stage.value)
+                candidates = []
+                if key in defaults:  # the ministry may have extended the default for the actor's province only
+                    candidates = [max([defaults[key], *(d for a, d in extensions.get(key, []) if a in provinces)])]
+                candidates += [d for a, d in overrides.get(key, []) if a in above_actor]
+                if candidates:
+                    rows.append({"stage": stage.value, "label": stage.label, "deadline": min(candidates)})
+            out[(campaign.pk, actor)] = rows
+    return out
 
 
 def framework_spec_for(campaign: Campaign):

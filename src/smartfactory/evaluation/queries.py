@@ -70,7 +70,8 @@ def public_entries(publicity) -> list[Evaluation]:
 
     entries = []
     for evaluation in publicity.evaluations.select_related(
-            "application__factory__enterprise__county", "application__factory__enterprise__industry").order_by(
+            "application__factory__enterprise__county__parent__parent",  # the region's full name
+            "application__factory__enterprise__industry").order_by(
             "application__factory__enterprise__county__code", "created_at"):
         try:
             on_the_list(evaluation)

@@ -63,7 +63,8 @@ def certified(campaign, authority: Authority) -> QuerySet[TierApplication]:
     """The 先进级 applications this authority certified in the campaign, in certification order."""
     return TierApplication.objects.filter(
         campaign=campaign, tier=Tier.ADVANCED, state=State.AWARDED, current_authority=authority,
-    ).select_related("factory__enterprise__county", "factory__enterprise__industry").order_by("decided_at", "pk")
+    ).select_related("factory__enterprise__county__parent__parent", "factory__enterprise__industry").order_by(
+        "decided_at", "pk")  # county, city and province: the region's full name
 
 
 def list_rows(campaign, authority: Authority) -> list[dict]:

@@ -34,5 +34,6 @@ def co_departments(quota: Quota) -> list[Authority]:
 
 def recommended(quota: Quota):
     return TierApplication.objects.filter(quota=quota, state__in=QUOTA_STATES).select_related(
-        "factory", "factory__enterprise", "factory__enterprise__county", "factory__enterprise__industry"
+        "factory", "factory__enterprise", "factory__enterprise__county__parent__parent",  # the region's full name
+        "factory__enterprise__industry"
     ).order_by("priority", "pk")

@@ -220,13 +220,28 @@ def level_rows(authority: Authority, campaign, tier: str) -> list[dict]:
 
 
 def _rows(apps, recommender_name: str) -> list[dict]:
+    """The summary table's rows; the latest versions, prior awards and region names of all the
+    applications are read at once (queries do not grow with the rows)."""
+    from smartfactory.applications.models import ApplicationVersion
+    from smartfactory.organisations.models import TierAward
+    from smartfactory.regions.models import Division
+
+    apps = list(apps)
+    latest = {}
+    for v in ApplicationVersion.objects.filter(application__in=apps).order_by("application_id", "-number"):
+        latest.setdefault(v.application_id, v)
+    priors = {}
+    for award in TierAward.objects.filter(factory_id__in={a.factory_id for a in apps}, tier__in=["advanced", "excellent"],
+                                          status="active").order_by("-year", "pk"):
+        priors.setdefault((award.factory_id, award.tier), award)
+    regions = {d.pk: d.full_name for d in Division.objects.filter(
+        pk__in={a.factory.enterprise.county_id for a in apps}).select_related("parent__parent")}
     rows = []
     for app in apps:
-        version = app.versions.order_by("-number").first()
+        version = latest.get(app.pk)
         book = version.snapshot.get("book", {}) if version else {}
         enterprise = app.factory.enterprise
-        prior = app.factory.tier_awards.filter(tier="advanced" if app.tier == "excellent" else "excellent",
-                                               status="active").order_by("-year").first()
+        prior = priors.get((app.factory_id, "advanced" if app.tier == "excellent" else "excellent"))
         verdict = app.assessment_verdict or {}
         # the name as submitted (paper equals online, R14), the current one beside it after a confirmed rename
         submitted = (version.snapshot.get("enterprise") or {}).get("name") if version else None
@@ -236,7 +251,7 @@ def _rows(apps, recommender_name: str) -> list[dict]:
         rows.append({
             "priority": app.priority, "recommender": recommender_name, "enterprise_name": name,
             "uscc": enterprise.uscc, "project_name": book.get("cover.project_name") or app.factory.name,
-            "region": enterprise.county.full_name, "industry": enterprise.industry.name,
+            "region": regions[enterprise.county_id], "industry": enterprise.industry.name,
             "enterprise_nature": (book.get("part1.enterprise_nature") or "") + ("（央企）" if enterprise.soe_group_id else ""),
             "cmmm_level": book.get("part1.cmmm_level") or "", "prior_tier": f"{prior.year}年 {prior.certificate_no}" if prior else "",
             "ai_share": f"{verdict.get('metrics', {}).get('ai_share', 0):.0%}",

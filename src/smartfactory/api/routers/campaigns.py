@@ -8,7 +8,7 @@ from ninja import Router, Schema
 from smartfactory.campaigns import quotas
 from smartfactory.campaigns.enums import QUOTA_STATES
 from smartfactory.campaigns.models import Campaign, ProvinceRanking, Quota
-from smartfactory.campaigns.services import calendar_for
+from smartfactory.campaigns.services import calendars_for
 from smartfactory.organisations.rules import active_memberships
 
 router = Router(tags=["campaigns"])
@@ -39,29 +39,33 @@ class CampaignOut(Schema):
     my_deadlines: list[MyDeadlineOut]
 
 
-def _campaign(c: Campaign, user) -> dict:
-    mine = []
-    for m in active_memberships(user):
-        rows = calendar_for(c, enterprise=m.enterprise) if m.enterprise_id else (
-            calendar_for(c, authority=m.authority) if m.authority_id else []
-        )
-        org = str(m.enterprise or m.authority)
-        mine.extend({"stage": r["stage"], "stage_label": str(r["label"]), "deadline": timezone.localtime(r["deadline"]), "organisation": org} for r in rows)
-    return {
+def _campaigns(campaigns, user) -> list[dict]:
+    """Each campaign with its national calendar and the deadlines that bind the caller's organisations
+    (the calendars of every campaign and organisation computed together: no queries per campaign)."""
+    campaigns = list(campaigns)
+    mine = [(m.enterprise if m.enterprise_id else m.authority, str(m.enterprise or m.authority))
+            for m in active_memberships(user) if m.enterprise_id or m.authority_id]
+    calendars = calendars_for(campaigns, [actor for actor, _name in mine])
+    return [{
         "year": c.year, "name": c.name, "notice_number": c.notice_number, "framework_version": c.framework_version,
         "tiers_open": c.tiers_open, "status": c.status,
         "deadlines": [
             {"stage": d.stage, "stage_label": d.get_stage_display(), "tier": d.tier, "deadline": timezone.localtime(d.deadline)}
             for d in c.deadlines.all()
         ],
-        "my_deadlines": mine,
-    }
+        "my_deadlines": [{"stage": r["stage"], "stage_label": str(r["label"]), "deadline": timezone.localtime(r["deadline"]),
+                          "organisation": org} for actor, org in mine for r in calendars[(c.pk, actor)]],
+    } for c in campaigns]
+
+
+def _campaign(c: Campaign, user) -> dict:
+    return _campaigns([c], user)[0]
 
 
 @router.get("", response=list[CampaignOut])
 def list_campaigns(request):
     """Campaigns with the national calendar and the deadlines that bind the caller."""
-    return [_campaign(c, request.user) for c in Campaign.objects.prefetch_related("deadlines")]
+    return _campaigns(Campaign.objects.prefetch_related("deadlines"), request.user)
 
 
 @router.get("/{year}", response=CampaignOut)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -16,7 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from smartfactory.campaigns.models import Campaign
 from smartfactory.organisations.queries import get_in_scope
 from smartfactory.supervision import services, workflow
-from smartfactory.supervision.enums import Action, CaseKind, CaseState, Measure
+from smartfactory.supervision.enums import Action, CaseKind, CaseState, ItemResult, Measure
 from smartfactory.supervision.models import RecheckItem, RecheckRound, SupervisionCase
 from smartfactory.supervision.queries import (
     cases_for_user,
@@ -174,12 +175,23 @@ def _item(i: RecheckItem) -> dict:
     }
 
 
-def _round(r: RecheckRound, user) -> dict:
+def _round(r: RecheckRound, user, counts: dict | None = None) -> dict:
+    """A round with the counts of its items in the caller's scope (``counts``: those of every round
+    of a list, from ``_counts_by_round``)."""
     return {
         "id": r.pk, "campaign": r.campaign.year, "due_on": r.due_on, "state": r.state, "state_label": r.get_state_display(),
         "opened_at": r.opened_at, "closed_at": r.closed_at,
-        "counts": services.recheck_counts(recheck_items_for_user(user).filter(round=r)),
+        "counts": services.recheck_counts(recheck_items_for_user(user).filter(round=r)) if counts is None else counts.get(
+            r.pk, {"total": 0, "ok": 0, "not_ok": 0, "pending": 0}),
     }
+
+
+def _counts_by_round(user, rounds: list[RecheckRound]) -> dict:
+    """``services.recheck_counts`` of each round's items in the caller's scope, in one query."""
+    rows = recheck_items_for_user(user).filter(round__in=rounds).order_by().values("round").annotate(
+        total=Count("pk"), ok=Count("pk", filter=Q(result=ItemResult.OK)), not_ok=Count("pk", filter=Q(result=ItemResult.NOT_OK)))
+    return {row["round"]: {"total": row["total"], "ok": row["ok"], "not_ok": row["not_ok"],
+                           "pending": row["total"] - row["ok"] - row["not_ok"]} for row in rows}
 
 
 class _Mapped:
@@ -257,7 +269,9 @@ def lift(request, case_id: UUID, payload: ReasonIn):
 @router.get("/rechecks", response=list[RoundOut])
 def list_rounds(request):
     """Re-check rounds (government users), each with the counts in the caller's scope."""
-    return [_round(r, request.user) for r in recheck_rounds_for_user(request.user).order_by("-opened_at")]
+    rounds = list(recheck_rounds_for_user(request.user).order_by("-opened_at"))
+    counts = _counts_by_round(request.user, rounds)
+    return [_round(r, request.user, counts) for r in rounds]
 
 
 @router.post("/rechecks", response={201: RoundOut})

@@ -115,7 +115,8 @@ CERTIFIED_COLUMNS = [
 def _certified(request, year: int):
     return applications_for_user(request.user).filter(
         state=State.AWARDED, tier="advanced", campaign__year=year
-    ).select_related("factory__enterprise__industry", "current_authority").order_by("decided_at", "pk")
+    ).select_related("factory__enterprise__industry", "factory__enterprise__county__parent__parent",  # the full region
+                     "current_authority").order_by("decided_at", "pk")
 
 
 @login_required

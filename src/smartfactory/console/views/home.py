@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
-from smartfactory.campaigns.services import calendar_for, current_campaign
+from smartfactory.campaigns.services import calendars_for, current_campaign
 from smartfactory.organisations.enums import AwardStatus, ChangeStatus, Role, Tier
 from smartfactory.organisations.queries import (
     changes_to_confirm_for_user,
@@ -45,7 +45,7 @@ def home(request):
     campaign = current_campaign()
     context["campaign"] = campaign
     if campaign:
-        context["calendars"] = [
-            (m.authority, calendar_for(campaign, authority=m.authority)) for m in memberships if m.authority_id
-        ]
+        authorities = [m.authority for m in memberships if m.authority_id]
+        found = calendars_for([campaign], authorities)  # every authority's calendar at once
+        context["calendars"] = [(a, found[(campaign.pk, a)]) for a in authorities]
     return render(request, "console/home.html", context)

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from smartfactory.campaigns.services import calendar_for, current_campaign
+from smartfactory.campaigns.services import calendars_for, current_campaign
 from smartfactory.organisations.enums import ENTERPRISE_ROLES, MembershipStatus
 from smartfactory.organisations.models import Membership
 from smartfactory.organisations.queries import enterprises_for_user
@@ -28,8 +28,8 @@ def home(request):
     campaign = current_campaign()
     calendars = []
     if campaign:
-        for e in enterprises:
-            calendars.append((e, calendar_for(campaign, enterprise=e)))
+        found = calendars_for([campaign], enterprises)  # every enterprise's calendar at once
+        calendars = [(e, found[(campaign.pk, e)]) for e in enterprises]
     return render(request, "portal/home.html", {
         "enterprises": enterprises, "admin_of": admin_of, "pending_own": pending_own, "campaign": campaign,
         "calendars": calendars, "todo_items": todo_for_request(request),
