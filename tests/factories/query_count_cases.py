@@ -45,7 +45,7 @@ CONSOLE = [
          r.in_expert_review, 16),
     Case("console evaluation assignment", "console:evaluation_assign", "/console/evaluation/assign/2042/excellent/",
          "staff", r.in_expert_review, 16),
-    Case("console publicity", "console:publicity", "/console/publicity/{publicity.pk}/", "staff", p.publicity_entries, 12),
+    Case("console publicity", "console:publicity", "/console/publicity/{publicity.pk}/", "staff", p.publicity_entries, 16),
     Case("console expert desk", "console:expert_desk", "/console/expert/", "expert", r.assignments, 16),
     Case("console expert pool", "console:expert_pool", "/console/experts/", "staff", r.experts, 10),
     Case("console supervision cases", "supervision_console:cases", "/console/supervision/", "staff",
@@ -59,13 +59,13 @@ CONSOLE = [
 ]
 
 PORTAL = [
-    Case("portal home", "portal:home", "/portal/", "ent", p.own_enterprises, 18),
-    Case("portal members", "portal:members", "/portal/enterprises/{uscc}/members/", "ent", p.members, 9),
+    Case("portal home", "portal:home", "/portal/", "ent", p.own_enterprises, 24),
+    Case("portal members", "portal:members", "/portal/enterprises/{uscc}/members/", "ent", p.members, 12),
     Case("portal supervision cases", "supervision_portal:home", "/portal/supervision/", "ent",
          p.own_supervision_cases, 9),
     Case("portal re-check items", "supervision_portal:home", "/portal/supervision/", "ent", p.own_recheck_items, 9),
     Case("consent requests", "publicsite:consent_list", "/public/consent/", "ent", p.consent_requests, 8),
-    Case("to-do", "todo", "/todo/", "reviewer", r.applications_at_sichuan, 17),
+    Case("to-do", "todo", "/todo/", "reviewer", r.applications_at_sichuan, 20),
 ]
 PUBLIC = [
     Case("public index", "publicsite:index", "/public/", "anonymous", p.awards_in_years, 2),
@@ -120,7 +120,7 @@ ENDPOINTS = [
          r.recheck_rounds, 9, len),
     Case("api re-check items", "/api/v1/supervision/recheck-items", "/api/v1/supervision/recheck-items", "staff",
          r.recheck_items, 10, paged),
-    Case("api to-do", "/api/v1/todo", "/api/v1/todo", "reviewer", r.applications_at_sichuan, 16, len),
+    Case("api to-do", "/api/v1/todo", "/api/v1/todo", "reviewer", r.applications_at_sichuan, 19, len),
 ]
 
 # Endpoints that list reference data loaded with the platform (divisions, industries, the framework's

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from smartfactory.errors import Conflict, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
-from smartfactory.workflow import Available, Machine, Transition, available_actions
+from smartfactory.workflow import Available, Machine, Transition, available_actions, available_actions_of_rows
 from smartfactory.workflow import transition as run
 
 from .enums import MembershipStatus
@@ -111,6 +111,11 @@ def available(membership: Membership, user) -> list[Available]:
     """The buttons of the members page: approve/reject on a request, revoke on a role, each enabled or
     disabled with the guard's reason (one's own role)."""
     return available_actions(MACHINE, membership, user)
+
+
+def available_of_rows(memberships, user) -> dict:
+    """``available`` for every row of the members page, in one savepoint (by membership id)."""
+    return available_actions_of_rows(MACHINE, memberships, user)
 
 
 def take(membership: Membership, action: str, *, actor, reason: str = "") -> Membership:

@@ -105,8 +105,9 @@ def members(request, uscc: str):
     enterprise = get_in_scope(enterprises_for_user(request.user), uscc=uscc)
     is_admin = is_enterprise_admin_of(request.user, enterprise)
     memberships = list(services.memberships_of_enterprise(enterprise)) if is_admin else []
+    actions = memberships_machine.available_of_rows(memberships, request.user)
     for membership in memberships:  # approve/reject a request, revoke a role: as the machine offers them
-        membership.actions = memberships_machine.available(membership, request.user)
+        membership.actions = actions[membership.pk]
     return render(request, "portal/members.html", {
         "enterprise": enterprise, "memberships": memberships, "is_admin": is_admin, "form": DecisionForm(),
     })
