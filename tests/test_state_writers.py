@@ -26,8 +26,6 @@ ENGINE_EFFECTS = {
 
 NOT_YET_ON_THE_ENGINE = {
     ("campaigns/setup.py", "update_campaign"): "a campaign's status (planned, open, closed)",
-    ("cultivation/acceptance.py", "effect"): "the cultivation object's status, moved by the acceptance's decision",
-    ("cultivation/services.py", "close_expired"): "a cultivation object closed at the end of its period",
     ("demo/national_history.py", "build_national_history"): "the 2025 history imported in its historical states",
     ("decisions.py", "_decide_acceptance"): "the six ministries' decision on an acceptance",
     ("decisions.py", "decide"): "the six ministries' decision on a 公示",
@@ -39,7 +37,6 @@ NOT_YET_ON_THE_ENGINE = {
     ("organisations/services.py", "revoke_membership"): "a membership",
     ("rescoring/runner.py", "finish_job"): "a re-scoring job's progress",
     ("rescoring/runner.py", "rescore_campaign"): "a re-scoring job's progress",
-    ("supervision/consequences.py", "end_cultivation_without_ground"): "a cultivation object ended with its award",
     ("supervision/services.py", "close_recheck_round"): "a re-check round",
 }
 

@@ -13,7 +13,8 @@ Due process: the notice states the facts, the intended measure and the last day 
 decision needs the enterprise's response or that day to have ended (Beijing time), a reason every
 time, and may be milder than the measure notified, never harsher. Suspending needs an active award,
 revoking an active or suspended one, lifting a suspension still in force. The decision sets the
-award's status, reason and time in the same transaction; every move writes an audit event
+award's status, reason and time in the same transaction (a revoked 卓越级 ends the 领航级
+cultivation it founded, ``consequences``); every move writes an audit event
 ``supervision.<action>``; the enterprise's users are notified after the commit of the notice and
 of the decision, the opening authority of the response.
 """
@@ -200,8 +201,13 @@ def _decision(status: str | None):
         case.decision_reason, case.decided_at, case.decided_by = ctx.reason.strip(), timezone.now(), ctx.actor
         if status is not None:
             _set_award_status(ctx, status, ctx.reason)
-            end_cultivation_without_ground(case.award, actor=ctx.actor, reason=ctx.reason)
     return effect
+
+
+def _then(ctx: Context, action: str) -> None:
+    """A revoked 卓越级 ends the 领航级 cultivation it founded, in the same transaction."""
+    if action == Action.REVOKE:
+        end_cultivation_without_ground(ctx.case.award, actor=ctx.actor, reason=ctx.reason)
 
 
 def _lift(ctx: Context) -> None:
@@ -312,7 +318,7 @@ def _after(ctx: Context, action: str) -> dict:
 
 MACHINE = Machine(
     name="supervision", model=SupervisionCase, table=TABLE, context=_context, lock=_lock,
-    audit=lambda case: {"state": case.state, "award_status": case.award.status}, after=_after,
+    audit=lambda case: {"state": case.state, "award_status": case.award.status}, after=_after, then=_then,
     labels=lambda action: str(Action(action).label),
     state_label=lambda state: str(CaseState(state).label) if state else _("新立案"),
     refused=gettext_noop("监督事项当前为“%(s)s”，不能执行“%(a)s”。"),

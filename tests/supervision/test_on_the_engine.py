@@ -1,0 +1,46 @@
+"""Supervision's moves on the workflow engine: a revoked 卓越级 ends only a cultivation it was the
+last ground of (``cultivation.workflow``, P84)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from smartfactory.audit.models import AuditEvent
+from smartfactory.campaigns.enums import CampaignStatus
+from smartfactory.campaigns.models import Campaign
+from smartfactory.cultivation import workflow as cultivation_flow
+from smartfactory.cultivation.models import CultivationObject
+from smartfactory.errors import NotEligible
+from smartfactory.organisations.enums import AwardStatus, Tier
+from smartfactory.organisations.models import TierAward
+from smartfactory.supervision import workflow
+from smartfactory.supervision.enums import Action
+from tests.factories.publicsite import published
+
+from .conftest import DEADLINE, OPENED, at, open_case
+
+pytestmark = pytest.mark.django_db
+REASON = "该工厂发生重大质量事故，经六部门研究，撤销其卓越级智能工厂认定。"
+
+
+@pytest.mark.rule("P84")
+def test_a_cultivation_still_founded_on_another_excellent_award_goes_on(world):
+    second = world["second"]
+    published(second, Tier.EXCELLENT, 2040, certificate_no="卓越〔2040〕0002号")  # an earlier 卓越级, still active
+    campaign = Campaign.objects.create(year=2041, name="2041", framework_version="2025", tiers_open=["leading"],
+                                       status=CampaignStatus.CLOSED)
+    cultivation = CultivationObject.objects.create(factory=second, campaign=campaign, published_on=date(2041, 11, 27),
+                                                   ends_on=date(2043, 11, 27), list_number="领航智能工厂培育〔2041〕003号")
+    with at(OPENED):
+        case = open_case(world, "excellent", actor_key="staff", kind="quality_incident")
+    with at(DEADLINE + timedelta(hours=9)):
+        workflow.transition(case, Action.REVOKE, actor=world["staff"], reason=REASON)
+        with pytest.raises(NotEligible, match="仍持有有效的卓越级"):
+            cultivation_flow.transition(cultivation, cultivation_flow.Act.END, actor=world["staff"], reason=REASON,
+                                        award=world["excellent"])
+    cultivation.refresh_from_db()
+    assert cultivation.status == CultivationObject.Status.CULTIVATING and not cultivation.closed_reason
+    assert not AuditEvent.objects.filter(action="cultivation.terminated").exists()
+    assert TierAward.objects.get(pk=world["excellent"].pk).status == AwardStatus.REVOKED
