@@ -37,7 +37,6 @@ NOT_YET_ON_THE_ENGINE = {
     ("organisations/services.py", "revoke_membership"): "a membership",
     ("rescoring/runner.py", "finish_job"): "a re-scoring job's progress",
     ("rescoring/runner.py", "rescore_campaign"): "a re-scoring job's progress",
-    ("supervision/services.py", "close_recheck_round"): "a re-check round",
 }
 
 

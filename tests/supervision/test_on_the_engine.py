@@ -1,5 +1,6 @@
 """Supervision's moves on the workflow engine: a revoked 卓越级 ends only a cultivation it was the
-last ground of (``cultivation.workflow``, P84)."""
+last ground of (``cultivation.workflow``, P84); the re-check round closes once, through its own
+machine."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from smartfactory.campaigns.enums import CampaignStatus
 from smartfactory.campaigns.models import Campaign
 from smartfactory.cultivation import workflow as cultivation_flow
 from smartfactory.cultivation.models import CultivationObject
-from smartfactory.errors import NotEligible
+from smartfactory.errors import NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.organisations.enums import AwardStatus, Tier
 from smartfactory.organisations.models import TierAward
-from smartfactory.supervision import workflow
-from smartfactory.supervision.enums import Action
+from smartfactory.supervision import recheck_workflow, services, workflow
+from smartfactory.supervision.enums import Action, RoundState
 from tests.factories.publicsite import published
 
 from .conftest import DEADLINE, OPENED, at, open_case
@@ -44,3 +45,18 @@ def test_a_cultivation_still_founded_on_another_excellent_award_goes_on(world):
     assert cultivation.status == CultivationObject.Status.CULTIVATING and not cultivation.closed_reason
     assert not AuditEvent.objects.filter(action="cultivation.terminated").exists()
     assert TierAward.objects.get(pk=world["excellent"].pk).status == AwardStatus.REVOKED
+
+
+def test_the_round_closes_once_through_its_machine(world):
+    campaign = Campaign.objects.create(year=2042, name="2042年度智能工厂梯度培育行动", framework_version="2025",
+                                       tiers_open=["basic", "advanced"], status=CampaignStatus.OPEN)
+    with at(OPENED):
+        round_ = services.open_recheck_round(campaign, actor=world["staff"])
+        with pytest.raises(NotPermitted):
+            recheck_workflow.transition(round_, recheck_workflow.Act.CLOSE, actor=world["sc_leader"])
+        closed = recheck_workflow.transition(round_, recheck_workflow.Act.CLOSE, actor=world["staff"])
+        with pytest.raises(TransitionNotAllowed, match="已结束"):
+            services.close_recheck_round(round_, actor=world["staff"])
+    assert (closed.state, closed.closed_by) == (RoundState.CLOSED, world["staff"]) and closed.closed_at is not None
+    event = AuditEvent.objects.get(action="supervision.recheck_close")
+    assert event.before == {"state": "open"} and event.after["state"] == "closed" and event.after["pending"] == 3

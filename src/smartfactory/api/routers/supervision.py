@@ -20,6 +20,7 @@ from smartfactory.supervision.enums import Action, CaseKind, CaseState, Measure
 from smartfactory.supervision.models import RecheckItem, RecheckRound, SupervisionCase
 from smartfactory.supervision.queries import (
     cases_for_user,
+    recheck_counts,
     recheck_items_for_user,
     recheck_rounds_for_user,
     supervisable_awards_for_user,
@@ -178,7 +179,7 @@ def _round(r: RecheckRound, user) -> dict:
     return {
         "id": r.pk, "campaign": r.campaign.year, "due_on": r.due_on, "state": r.state, "state_label": r.get_state_display(),
         "opened_at": r.opened_at, "closed_at": r.closed_at,
-        "counts": services.recheck_counts(recheck_items_for_user(user).filter(round=r)),
+        "counts": recheck_counts(recheck_items_for_user(user).filter(round=r)),
     }
 
 
