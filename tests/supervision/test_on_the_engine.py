@@ -1,9 +1,10 @@
 """Supervision's moves on the workflow engine: a revoked 卓越级 ends only a cultivation it was the
 last ground of (``cultivation.workflow``, P84); the re-check round closes once, through its own
-machine."""
+machine; the case page shows a refused decision disabled with the guard's reason."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -24,6 +25,10 @@ from .conftest import DEADLINE, OPENED, at, open_case
 
 pytestmark = pytest.mark.django_db
 REASON = "该工厂发生重大质量事故，经六部门研究，撤销其卓越级智能工厂认定。"
+
+
+def _button(html: str, action: str) -> str:
+    return re.search(rf'<button[^>]*data-testid="action-{action}"[^>]*>', html).group(0)
 
 
 @pytest.mark.rule("P84")
@@ -60,3 +65,21 @@ def test_the_round_closes_once_through_its_machine(world):
     assert (closed.state, closed.closed_by) == (RoundState.CLOSED, world["staff"]) and closed.closed_at is not None
     event = AuditEvent.objects.get(action="supervision.recheck_close")
     assert event.before == {"state": "open"} and event.after["state"] == "closed" and event.after["pending"] == 3
+
+
+@pytest.mark.rule("P14", "P16")
+def test_the_case_page_shows_a_refused_decision_disabled_with_the_reason(world, client_for):
+    with at(OPENED):
+        case = open_case(world, "advanced", measure="revoke")
+        html = client_for(world["sc_leader"]).get(f"/console/supervision/{case.pk}/").content.decode()
+    for action in ("suspend", "revoke", "dismiss"):  # not heard yet: each decision waits, pointing at the notice
+        assert 'disabled aria-describedby="not-heard"' in _button(html, action)
+    assert 'id="not-heard"' in html and 'class="why' not in html
+    TierAward.objects.filter(pk=world["advanced"].pk).update(status=AwardStatus.SUSPENDED)  # suspended meanwhile
+    with at(DEADLINE + timedelta(hours=9)):
+        html = client_for(world["sc_leader"]).get(f"/console/supervision/{case.pk}/").content.decode()
+        assert 'disabled aria-describedby="why-suspend"' in _button(html, "suspend")
+        assert "disabled" not in _button(html, "revoke") and "disabled" not in _button(html, "dismiss")
+        why = re.search(r'data-testid="why-suspend">([^<]*)</p>', html).group(1)
+        assert why == "决定暂停层级：该认定当前为“暂停”，只能暂停有效的认定。"
+        assert 'data-testid="not-heard"' not in html

@@ -31,7 +31,15 @@ from smartfactory.organisations.models import Authority
 from smartfactory.organisations.rules import is_enterprise_user_of, is_miit_staff, is_reviewer_at
 from smartfactory.recommendations.queries import recommender_authority
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
-from smartfactory.workflow import Available, Machine, Notice, Transition, available_actions, offered
+from smartfactory.workflow import (
+    Available,
+    Machine,
+    Notice,
+    Transition,
+    available_actions,
+    offered,
+    when_taken,
+)
 from smartfactory.workflow import transition as run
 
 from . import workflow as cultivation_flow
@@ -100,6 +108,7 @@ def ministry(user, acceptance: AcceptanceApplication) -> bool:
 
 # ------------------------------------------------------------------ guards
 @guard("P4")
+@when_taken
 def reason_required(ctx: Ctx) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请填写理由。"), field="reason")
@@ -132,8 +141,10 @@ def reports_filed(ctx: Ctx) -> None:
 
 
 @guard("P12")
+@when_taken
 def evidence_complete(ctx: Ctx) -> None:
-    """Every target has its achieved value and evidence (a description or a file)."""
+    """Every target has its achieved value and evidence (a description or a file). Checked when
+    submitted: the page saves what was typed, then submits."""
     acceptance = ctx.acceptance
     if len(acceptance.summary.strip()) < 20:
         raise InvalidInput(_("请填写培育工作总结（至少20个字）。"), field="summary")

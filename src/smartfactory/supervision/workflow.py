@@ -33,7 +33,16 @@ from smartfactory.errors import Conflict, DeadlinePassed, InvalidInput, NotPermi
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AwardStatus, Tier
 from smartfactory.organisations.models import Authority, TierAward
-from smartfactory.workflow import Available, Machine, Notice, Transition, available_actions, offered
+from smartfactory.workflow import (
+    Available,
+    Machine,
+    Notice,
+    Transition,
+    available_actions,
+    hides,
+    offered,
+    when_taken,
+)
 from smartfactory.workflow import transition as run
 
 from .consequences import end_cultivation_without_ground
@@ -117,6 +126,7 @@ def before_response_deadline(ctx: Context) -> None:
 
 
 @guard("P16")
+@when_taken
 def response_given(ctx: Context) -> None:
     if len(ctx.response.strip()) < 10:
         raise InvalidInput(_("请写明陈述和申辩的意见（至少10个字）。"), field="response")
@@ -133,6 +143,7 @@ def heard(ctx: Context) -> None:
 
 
 @guard("P4")
+@when_taken
 def reason_required(ctx: Context) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请写明决定的理由。"), field="reason")
@@ -152,8 +163,10 @@ def award_active_or_suspended(ctx: Context) -> None:
 
 
 @guard("P16")
+@hides
 def revocation_notified(ctx: Context) -> None:
-    """The decision may be milder than the notice, never harsher: revoking needs a notice that said so."""
+    """The decision may be milder than the notice, never harsher: revoking needs a notice that said so
+    (the revoke button is not shown on a case whose notice said suspend)."""
     if ctx.case.measure != Measure.REVOKE:
         raise TransitionNotAllowed(_("告知书拟采取的措施为暂停层级，不能直接决定撤销；如需撤销，请重新立案告知企业。"))
 
@@ -327,8 +340,9 @@ MACHINE = Machine(
 
 
 def allowed_actions(case: SupervisionCase, user) -> list[str]:
-    """The actions offered to this user in this state (the buttons and the API's ``actions``); the
-    guards are checked when taken."""
+    """The actions offered to this user in this state (the API's ``actions``); the guards are checked
+    when taken. The pages show ``available``: the same actions, each enabled or disabled with the
+    guard's reason."""
     return [a for a in offered(MACHINE, case, user)
             if not (a == Action.REVOKE and case.measure != Measure.REVOKE)]
 
