@@ -24,12 +24,7 @@ ENGINE_EFFECTS = {
     ("supervision/workflow.py", "_set_award_status"),  # a supervision decision sets the award's status
 }
 
-NOT_YET_ON_THE_ENGINE = {
-    ("cultivation/acceptance.py", "effect"): "the cultivation object's status, moved by the acceptance's decision",
-    ("cultivation/services.py", "close_expired"): "a cultivation object closed at the end of its period",
-    ("supervision/consequences.py", "end_cultivation_without_ground"): "a cultivation object ended with its award",
-    ("supervision/services.py", "close_recheck_round"): "a re-check round",
-}
+NOT_YET_ON_THE_ENGINE: dict = {}  # every object with a life is on the engine (issue 13)
 
 # not a state change: rows loaded in the states they had in the imported history, each with an
 # audit event "<object>.imported" naming its source (no action is taken, nobody acts)

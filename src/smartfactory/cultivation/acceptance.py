@@ -31,13 +31,22 @@ from smartfactory.organisations.models import Authority
 from smartfactory.organisations.rules import is_enterprise_user_of, is_miit_staff, is_reviewer_at
 from smartfactory.recommendations.queries import recommender_authority
 from smartfactory.uploads import MB, PDF_OR_IMAGE, check_upload
-from smartfactory.workflow import Available, Machine, Notice, Transition, available_actions, offered
+from smartfactory.workflow import (
+    Available,
+    Machine,
+    Notice,
+    Transition,
+    available_actions,
+    offered,
+    when_taken,
+)
 from smartfactory.workflow import transition as run
 
+from . import workflow as cultivation_flow
 from .models import AcceptanceApplication, AcceptanceEvidence, AcceptanceReview, CultivationObject
 from .models import AcceptanceState as S
 from .rules import rules
-from .services import latest_end, report_schedule
+from .services import latest_end
 
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.FORWARDED)
 MAX_EVIDENCE_BYTES = 20 * MB
@@ -99,6 +108,7 @@ def ministry(user, acceptance: AcceptanceApplication) -> bool:
 
 # ------------------------------------------------------------------ guards
 @guard("P4")
+@when_taken
 def reason_required(ctx: Ctx) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请填写理由。"), field="reason")
@@ -131,8 +141,10 @@ def reports_filed(ctx: Ctx) -> None:
 
 
 @guard("P12")
+@when_taken
 def evidence_complete(ctx: Ctx) -> None:
-    """Every target has its achieved value and evidence (a description or a file)."""
+    """Every target has its achieved value and evidence (a description or a file). Checked when
+    submitted: the page saves what was typed, then submits."""
     acceptance = ctx.acceptance
     if len(acceptance.summary.strip()) < 20:
         raise InvalidInput(_("请填写培育工作总结（至少20个字）。"), field="summary")
@@ -240,22 +252,26 @@ def _open_evaluation(acceptance: AcceptanceApplication, actor) -> None:
 
 def _decided(state: str):
     def effect(ctx: Ctx) -> None:
-        a, cultivation = ctx.acceptance, ctx.acceptance.cultivation
+        a = ctx.acceptance
         a.decided_at = timezone.now()
         a.outcome_reason = ctx.reason
-        before = {"status": cultivation.status, "ends_on": cultivation.ends_on.isoformat()}
-        if state == S.ACCEPTED:
-            cultivation.status = CultivationObject.Status.ACCEPTED
-        elif state == S.NOT_ACCEPTED:
-            cultivation.status = CultivationObject.Status.NOT_ACCEPTED
-            cultivation.closed_reason = ctx.reason
-        else:
-            _extend_period(cultivation, ctx.ends_on)
+        if state == S.EXTENDED:
             a.extended_to = ctx.ends_on
-        cultivation.save()
-        record_event(f"cultivation.{state}", actor=ctx.actor, obj=cultivation, before=before, reason=ctx.reason,
-                     after={"status": cultivation.status, "ends_on": cultivation.ends_on.isoformat(), "acceptance": str(a.pk)})
     return effect
+
+
+def _then(ctx: Ctx, action: str) -> None:
+    """The decided acceptance moves its cultivation object (accepted, not accepted, extended) in the
+    same transaction, through the object's own machine. An object that ended meanwhile (its 卓越级
+    revoked, P84) keeps its end when the acceptance is not accepted or deferred; accepting it is
+    refused by its machine."""
+    a = ctx.acceptance
+    if action not in OBJECT_ACTION:
+        return
+    if action != Act.ACCEPT and a.cultivation.status != CultivationObject.Status.CULTIVATING:
+        return
+    a.cultivation = cultivation_flow.transition(a.cultivation, OBJECT_ACTION[action], actor=ctx.actor,
+                                                reason=ctx.reason, acceptance=a)
 
 
 def _on_not_accepted(ctx: Ctx) -> list[Notice]:
@@ -274,18 +290,6 @@ def _on_extended(ctx: Ctx) -> list[Notice]:
     return [Notice(enterprise_users(cultivation.factory.enterprise), kind="acceptance.extended",
                    title=_("%(f)s的领航级验收延期至%(d)s") % {"f": cultivation.factory.name, "d": ctx.ends_on.isoformat()},
                    body=ctx.reason, link=f"/cultivation/{cultivation.pk}/", dedupe_key=f"acceptance-ext:{a.pk}")]
-
-
-def _extend_period(cultivation: CultivationObject, ends_on: date) -> None:
-    """The period runs to ``ends_on``: the last report is due then, with further half-yearly reports
-    on the same schedule in between."""
-    from .models import ProgressReport
-    last = cultivation.reports.order_by("-sequence").first()
-    sequence, after = (last.sequence, last.due_on) if last else (0, cultivation.published_on)
-    cultivation.ends_on = ends_on
-    new = [due for due in report_schedule(cultivation.published_on, ends_on) if due > after]
-    ProgressReport.objects.bulk_create([ProgressReport(cultivation=cultivation, sequence=sequence + n, due_on=due)
-                                        for n, due in enumerate(new, start=1)])
 
 
 T = Transition
@@ -309,11 +313,13 @@ TABLE: dict[str, Transition] = {
                   _decided(S.EXTENDED), S.EXTENDED, notify=_on_extended, offered=False),
 }
 NATIONAL = {Act.ACCEPT, Act.NOT_ACCEPT, Act.EXTEND}
+OBJECT_ACTION = {Act.ACCEPT: cultivation_flow.Act.ACCEPT, Act.NOT_ACCEPT: cultivation_flow.Act.NOT_ACCEPT,
+                 Act.EXTEND: cultivation_flow.Act.EXTEND}  # what the decision does to the cultivation object
 
 
 def _lock(acceptance: AcceptanceApplication) -> AcceptanceApplication:
     acceptance = AcceptanceApplication.objects.select_for_update().get(pk=acceptance.pk)
-    # the object is read under its own lock: the effects may close or extend it
+    # the object is read under its own lock: a decision moves it (``_then``, the object's machine)
     acceptance.cultivation = CultivationObject.objects.select_for_update(of=("self",)).select_related(
         "factory__enterprise", "factory__county", "application__quota", "campaign").get(pk=acceptance.cultivation_id)
     return acceptance
@@ -323,6 +329,7 @@ MACHINE = Machine(
     name="acceptance", model=AcceptanceApplication, table=TABLE, lock=_lock,
     context=lambda a, actor, reason="", ends_on=None: Ctx(acceptance=a, actor=actor, reason=reason or "", ends_on=ends_on),
     after=lambda ctx, action: {"cultivation": str(ctx.acceptance.cultivation_id), "version": ctx.acceptance.version},
+    then=_then,
     labels=lambda action: str(LABELS[action]), state_label=lambda state: str(S(state).label),
     refused=gettext_noop("验收申请当前为“%(s)s”，不能执行“%(a)s”。"),
 )
@@ -340,9 +347,10 @@ def available(acceptance: AcceptanceApplication, user) -> list[Available]:
 def transition(acceptance: AcceptanceApplication, action: str, *, actor, reason: str = "",
                ends_on: date | None = None) -> AcceptanceApplication:
     """Take ``action`` through the engine: row locks (the acceptance, then its cultivation object);
-    who-may and guards; the effect (review row, evaluation opened, cultivation object closed or
-    extended); save; audit event ``acceptance.<action>`` with before/after; the notices of the row —
-    all in one transaction."""
+    who-may and guards; the effect (review row, evaluation opened, decision recorded); save; audit
+    event ``acceptance.<action>`` with before/after; on a decision the cultivation object accepted,
+    not accepted or extended through ``cultivation.workflow``; the notices of the row — all in one
+    transaction."""
     return run(MACHINE, acceptance, action, actor=actor, reason=reason, ends_on=ends_on)
 
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartfactory.audit.services import record_event
-from smartfactory.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import Conflict, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
 
+from . import workflow
 from .models import (
     ACCEPTANCE_IN_PROGRESS,
     CultivationObject,
@@ -22,6 +23,7 @@ from .models import (
     ProgressReport,
 )
 from .rules import rules
+from .schedule import report_schedule
 
 MAX_YEARS = rules().max_years
 
@@ -72,26 +74,6 @@ def validate_plan(published_on: date, ends_on: date, milestones: list[dict]) -> 
         raise InvalidInput(_("培育计划超过培育期（不超过2年，至%(d)s）：%(m)s") % {
             "d": ends_on.isoformat(), "m": "；".join(f"{m['date'].isoformat()} {m['content']}" for m in late)},
             field="milestones")
-
-
-def report_schedule(published_on: date, ends_on: date) -> list[date]:
-    """Due dates of the progress reports: every interval from publication, the last at the period's end."""
-    months = rules().report_interval_months
-    dues, n = [], 1
-    while True:
-        total = published_on.month - 1 + months * n
-        day = _clamp(published_on.year + total // 12, total % 12 + 1, published_on.day)
-        if day >= ends_on:
-            break
-        dues.append(day)
-        n += 1
-    return [*dues, ends_on]
-
-
-def _clamp(year: int, month: int, day: int) -> date:
-    import calendar
-
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
 @transaction.atomic
@@ -219,24 +201,18 @@ def send_reminders(*, today: date | None = None) -> int:
     return sent
 
 
-def close_expired(*, today: date | None = None, actor=None) -> list[CultivationObject]:
-    """A period that ended without acceptance is flagged and closed (audited, enterprise notified);
-    an object whose acceptance was submitted in time stays open until that acceptance is decided."""
-    from smartfactory.notifications.services import enterprise_users, notify
-
+def close_expired(*, today: date | None = None) -> list[CultivationObject]:
+    """A period that ended without acceptance is closed through ``workflow`` (audit event
+    cultivation.closed, the enterprise told); an object whose acceptance was submitted in time stays
+    open until that acceptance is decided. Run daily by the scheduler; returns the objects closed."""
     today = today or timezone.localdate()
     closed = []
     for cultivation in CultivationObject.objects.filter(status=CultivationObject.Status.CULTIVATING, ends_on__lt=today
                                                         ).exclude(acceptances__state__in=ACCEPTANCE_IN_PROGRESS):
-        with transaction.atomic():
-            cultivation.status = CultivationObject.Status.CLOSED
-            cultivation.closed_reason = str(_("培育期%(d)s届满，未通过验收。") % {"d": cultivation.ends_on.isoformat()})
-            cultivation.save(update_fields=["status", "closed_reason"])
-            record_event("cultivation.closed", actor=actor, obj=cultivation, reason=cultivation.closed_reason,
-                         after={"status": cultivation.status})
-            notify(enterprise_users(cultivation.factory.enterprise), kind="cultivation.closed",
-                   title=_("培育期已届满"), body=cultivation.closed_reason, dedupe_key=f"closed:{cultivation.pk}")
-        closed.append(cultivation)
+        try:
+            closed.append(workflow.transition(cultivation, workflow.Act.CLOSE_EXPIRED, actor=None, today=today))
+        except (TransitionNotAllowed, NotEligible):  # decided, ended or applied for meanwhile: nothing to do
+            continue
     return closed
 
 

@@ -15,7 +15,7 @@ from smartfactory.organisations.queries import get_in_scope
 from smartfactory.organisations.rules import is_enterprise_user_of, is_miit_staff, works_on_cultivation
 
 from . import services
-from .models import CultivationObject, ProgressReport
+from .models import AcceptanceApplication, CultivationObject, ProgressReport
 from .queries import cultivations_for_user
 
 
@@ -67,7 +67,9 @@ def cultivation_detail(request, cultivation_id):
 def acceptance_page(request, cultivation_id):
     """The acceptance application of a cultivation object: the enterprise writes it (results and
     evidence per target) and submits it; the recommender reviews it (approve / return / reject);
-    the ministry follows it into the national acceptance. Everyone in the object's scope reads it."""
+    the ministry follows it into the national acceptance. Everyone in the object's scope reads it.
+    The buttons come from the workflow's ``available``: an action a guard refuses is shown disabled
+    with the reason."""
     from . import acceptance as flow
 
     cultivation = get_in_scope(cultivations_for_user(request.user), pk=cultivation_id)
@@ -107,10 +109,17 @@ def acceptance_page(request, cultivation_id):
         current is None or current.state in ("draft", "returned", "rejected", "extended"))
     if editable and current is not None and current.state in ("rejected", "extended"):
         rows = [{"t": t, "r": {}, "files": []} for t in targets]  # a new application starts empty
+    submit = None
+    if editable:  # the submit button, disabled with the guard's reason (a late report, the period over)
+        draft = current if current is not None and current.state in ("draft", "returned") else AcceptanceApplication(
+            cultivation=cultivation)
+        submit = next((a for a in flow.available(draft, request.user) if a.action in (flow.Act.SUBMIT, flow.Act.RESUBMIT)),
+                      None)
     return render(request, "cultivation/acceptance.html", {
         "c": cultivation, "a": current, "rows": rows, "editable": editable,
         "can_upload": editable and current is not None and current.state in ("draft", "returned"),
-        "review_actions": [(a, flow.LABELS[a]) for a in flow.allowed(current, request.user) if a in flow.REVIEW_ACTIONS]
+        "submit": submit,
+        "review_actions": [a for a in flow.available(current, request.user) if a.action in flow.REVIEW_ACTIONS]
         if current else [],
         "evaluation": getattr(current, "evaluation", None) if current else None,
         "ministry": is_miit_staff(request.user),

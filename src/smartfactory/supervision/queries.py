@@ -10,7 +10,7 @@ of scope → 404, on pages and API alike).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from smartfactory.organisations.enums import AwardStatus
 from smartfactory.organisations.models import TierAward
@@ -22,6 +22,7 @@ from smartfactory.organisations.rules import (
     is_platform_admin,
 )
 
+from .enums import ItemResult
 from .models import RecheckItem, RecheckRound, SupervisionCase
 from .rules import SUPERVISOR_ROLES
 
@@ -101,3 +102,11 @@ def recheck_items_for_user(user) -> QuerySet[RecheckItem]:
 def enterprise_recheck_items_for_user(user) -> QuerySet[RecheckItem]:
     own = {m.enterprise_id for m in active_memberships(user) if m.enterprise_id}
     return RecheckItem.objects.select_related(*ITEM_RELATED).filter(award__factory__enterprise_id__in=own)
+
+
+def recheck_counts(items) -> dict[str, int]:
+    """How many items are confirmed ok, not ok, and not confirmed (one query)."""
+    row = items.aggregate(total=Count("pk"), ok=Count("pk", filter=Q(result=ItemResult.OK)),
+                          not_ok=Count("pk", filter=Q(result=ItemResult.NOT_OK)))
+    return {"total": row["total"], "ok": row["ok"], "not_ok": row["not_ok"],
+            "pending": row["total"] - row["ok"] - row["not_ok"]}

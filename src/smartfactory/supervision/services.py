@@ -18,6 +18,7 @@ from smartfactory.errors import Conflict, DeadlinePassed, InvalidInput, NotPermi
 from smartfactory.organisations.enums import TIER_ORDER, AwardStatus, Tier
 from smartfactory.organisations.models import TierAward
 
+from . import recheck_workflow
 from .enums import ItemResult, RoundState
 from .models import RecheckItem, RecheckRound
 from .policy import policy
@@ -130,27 +131,10 @@ def confirm_recheck_item(item: RecheckItem, *, actor, answers: dict, note: str =
     return item
 
 
-@transaction.atomic
 def close_recheck_round(round_: RecheckRound, *, actor) -> RecheckRound:
-    """MIIT closes a round; unconfirmed items stay as they are (shown as not confirmed). Side effect:
-    audit event ``supervision.recheck_close`` with the counts."""
+    """MIIT closes a round through ``recheck_workflow``; unconfirmed items stay as they are (shown as
+    not confirmed). Side effect: audit event ``supervision.recheck_close`` with the counts. Anyone
+    else is refused as not permitted whatever the round's state (the engine checks the state first)."""
     if not can_run_recheck(actor):
         raise NotPermitted()
-    round_ = RecheckRound.objects.select_for_update().get(pk=round_.pk)
-    if round_.state != RoundState.OPEN:
-        raise TransitionNotAllowed(_("本轮年度复核已结束。"))
-    round_.state, round_.closed_at, round_.closed_by = RoundState.CLOSED, timezone.now(), actor
-    round_.save(update_fields=["state", "closed_at", "closed_by"])
-    record_event("supervision.recheck_close", actor=actor, obj=round_, before={"state": RoundState.OPEN},
-                 after={"state": round_.state, **recheck_counts(round_.items.all())})
-    return round_
-
-
-def recheck_counts(items) -> dict[str, int]:
-    """How many items are confirmed ok, not ok, and not confirmed (one query)."""
-    from django.db.models import Count, Q
-
-    row = items.aggregate(total=Count("pk"), ok=Count("pk", filter=Q(result=ItemResult.OK)),
-                          not_ok=Count("pk", filter=Q(result=ItemResult.NOT_OK)))
-    return {"total": row["total"], "ok": row["ok"], "not_ok": row["not_ok"],
-            "pending": row["total"] - row["ok"] - row["not_ok"]}
+    return recheck_workflow.transition(round_, recheck_workflow.Act.CLOSE, actor=actor)

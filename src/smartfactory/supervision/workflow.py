@@ -13,7 +13,8 @@ Due process: the notice states the facts, the intended measure and the last day 
 decision needs the enterprise's response or that day to have ended (Beijing time), a reason every
 time, and may be milder than the measure notified, never harsher. Suspending needs an active award,
 revoking an active or suspended one, lifting a suspension still in force. The decision sets the
-award's status, reason and time in the same transaction; every move writes an audit event
+award's status, reason and time in the same transaction (a revoked 卓越级 ends the 领航级
+cultivation it founded, ``consequences``); every move writes an audit event
 ``supervision.<action>``; the enterprise's users are notified after the commit of the notice and
 of the decision, the opening authority of the response.
 """
@@ -32,7 +33,16 @@ from smartfactory.errors import Conflict, DeadlinePassed, InvalidInput, NotPermi
 from smartfactory.guards import guard
 from smartfactory.organisations.enums import AwardStatus, Tier
 from smartfactory.organisations.models import Authority, TierAward
-from smartfactory.workflow import Available, Machine, Notice, Transition, available_actions, offered
+from smartfactory.workflow import (
+    Available,
+    Machine,
+    Notice,
+    Transition,
+    available_actions,
+    hides,
+    offered,
+    when_taken,
+)
 from smartfactory.workflow import transition as run
 
 from .consequences import end_cultivation_without_ground
@@ -116,6 +126,7 @@ def before_response_deadline(ctx: Context) -> None:
 
 
 @guard("P16")
+@when_taken
 def response_given(ctx: Context) -> None:
     if len(ctx.response.strip()) < 10:
         raise InvalidInput(_("请写明陈述和申辩的意见（至少10个字）。"), field="response")
@@ -132,6 +143,7 @@ def heard(ctx: Context) -> None:
 
 
 @guard("P4")
+@when_taken
 def reason_required(ctx: Context) -> None:
     if not ctx.reason.strip():
         raise InvalidInput(_("请写明决定的理由。"), field="reason")
@@ -151,8 +163,10 @@ def award_active_or_suspended(ctx: Context) -> None:
 
 
 @guard("P16")
+@hides
 def revocation_notified(ctx: Context) -> None:
-    """The decision may be milder than the notice, never harsher: revoking needs a notice that said so."""
+    """The decision may be milder than the notice, never harsher: revoking needs a notice that said so
+    (the revoke button is not shown on a case whose notice said suspend)."""
     if ctx.case.measure != Measure.REVOKE:
         raise TransitionNotAllowed(_("告知书拟采取的措施为暂停层级，不能直接决定撤销；如需撤销，请重新立案告知企业。"))
 
@@ -200,8 +214,13 @@ def _decision(status: str | None):
         case.decision_reason, case.decided_at, case.decided_by = ctx.reason.strip(), timezone.now(), ctx.actor
         if status is not None:
             _set_award_status(ctx, status, ctx.reason)
-            end_cultivation_without_ground(case.award, actor=ctx.actor, reason=ctx.reason)
     return effect
+
+
+def _then(ctx: Context, action: str) -> None:
+    """A revoked 卓越级 ends the 领航级 cultivation it founded, in the same transaction."""
+    if action == Action.REVOKE:
+        end_cultivation_without_ground(ctx.case.award, actor=ctx.actor, reason=ctx.reason)
 
 
 def _lift(ctx: Context) -> None:
@@ -312,7 +331,7 @@ def _after(ctx: Context, action: str) -> dict:
 
 MACHINE = Machine(
     name="supervision", model=SupervisionCase, table=TABLE, context=_context, lock=_lock,
-    audit=lambda case: {"state": case.state, "award_status": case.award.status}, after=_after,
+    audit=lambda case: {"state": case.state, "award_status": case.award.status}, after=_after, then=_then,
     labels=lambda action: str(Action(action).label),
     state_label=lambda state: str(CaseState(state).label) if state else _("新立案"),
     refused=gettext_noop("监督事项当前为“%(s)s”，不能执行“%(a)s”。"),
@@ -321,8 +340,9 @@ MACHINE = Machine(
 
 
 def allowed_actions(case: SupervisionCase, user) -> list[str]:
-    """The actions offered to this user in this state (the buttons and the API's ``actions``); the
-    guards are checked when taken."""
+    """The actions offered to this user in this state (the API's ``actions``); the guards are checked
+    when taken. The pages show ``available``: the same actions, each enabled or disabled with the
+    guard's reason."""
     return [a for a in offered(MACHINE, case, user)
             if not (a == Action.REVOKE and case.measure != Measure.REVOKE)]
 

@@ -21,6 +21,7 @@ from smartfactory.supervision.enums import Action, CaseKind, CaseState, ItemResu
 from smartfactory.supervision.models import RecheckItem, RecheckRound, SupervisionCase
 from smartfactory.supervision.queries import (
     cases_for_user,
+    recheck_counts,
     recheck_items_for_user,
     recheck_rounds_for_user,
     supervisable_awards_for_user,
@@ -181,7 +182,7 @@ def _round(r: RecheckRound, user, counts: dict | None = None) -> dict:
     return {
         "id": r.pk, "campaign": r.campaign.year, "due_on": r.due_on, "state": r.state, "state_label": r.get_state_display(),
         "opened_at": r.opened_at, "closed_at": r.closed_at,
-        "counts": services.recheck_counts(recheck_items_for_user(user).filter(round=r)) if counts is None else counts.get(
+        "counts": recheck_counts(recheck_items_for_user(user).filter(round=r)) if counts is None else counts.get(
             r.pk, {"total": 0, "ok": 0, "not_ok": 0, "pending": 0}),
     }
 

@@ -1,6 +1,7 @@
 """Supervision cases for authorities and MIIT: the cases in my scope, opening a case against an award
 in my scope (found by certificate number, factory, enterprise or USCC, or from a failed re-check),
-and the case page with the decisions the transition table allows me."""
+and the case page with the decisions the transition table allows me (each enabled, or disabled with
+the guard's reason)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from smartfactory.organisations.rules import has_authority_role, is_platform_adm
 
 from ..enums import Action, CaseKind, CaseState, ItemResult, Measure
 from ..queries import cases_for_user, recheck_items_for_user, supervisable_awards_for_user
-from ..workflow import allowed_actions, open_case, transition
+from ..workflow import available, open_case, transition
 
 DECIDER_ACTIONS = (Action.SUSPEND, Action.REVOKE, Action.DISMISS, Action.LIFT)
 PAGE_SIZE = 50
@@ -106,11 +107,10 @@ def case_new(request):
 def case_detail(request, case_id):
     require_government(request)
     case = get_in_scope(cases_for_user(request.user), pk=case_id)
-    actions = [a for a in allowed_actions(case, request.user) if a in DECIDER_ACTIONS]
     now = timezone.now()
     return render(request, "supervision/console_case_detail.html", {
-        "case": case, "actions": [(a, Action(a).label) for a in actions],
-        "heard": case.state == CaseState.RESPONDED or now >= case.response_deadline,
+        "case": case, "actions": [a for a in available(case, request.user) if a.action in DECIDER_ACTIONS],
+        "heard": case.state != CaseState.NOTIFIED or now >= case.response_deadline,  # as the guard ``heard``
         "history": case.award.factory.tier_awards.select_related("authority").order_by("-year"),
         "related": case.award.supervision_cases.exclude(pk=case.pk).order_by("-opened_at"),
     })

@@ -20,9 +20,9 @@ from smartfactory.errors import InvalidInput, ProgrammeError
 from smartfactory.organisations.queries import get_in_scope
 
 from ..enums import ItemResult
-from ..queries import recheck_items_for_user, recheck_rounds_for_user
+from ..queries import recheck_counts, recheck_items_for_user, recheck_rounds_for_user
 from ..rules import can_run_recheck
-from ..services import close_recheck_round, open_recheck_round, recheck_counts
+from ..services import close_recheck_round, open_recheck_round
 from .console_cases import PAGE_SIZE, require_government
 
 RESULT_FILTERS = {"ok": Q(result=ItemResult.OK), "not_ok": Q(result=ItemResult.NOT_OK), "pending": Q(result="")}

@@ -18,7 +18,7 @@ from smartfactory.organisations.rules import active_memberships
 from ..enums import Action, RoundState
 from ..queries import enterprise_cases_for_user, enterprise_recheck_items_for_user
 from ..rules import can_confirm_recheck
-from ..workflow import allowed_actions, transition
+from ..workflow import available, transition
 
 
 def _require_enterprise(request) -> None:
@@ -48,7 +48,7 @@ def case_page(request, case_id):
         else:
             messages.success(request, _("陈述申辩意见已提交。"))
             return redirect("supervision_portal:case", case_id=case.pk)
-    can_respond = Action.RESPOND in allowed_actions(case, request.user) and timezone.now() < case.response_deadline
+    can_respond = any(a.action == Action.RESPOND and a.enabled for a in available(case, request.user))
     return render(request, "supervision/portal_case.html", {
         "case": case, "can_respond": can_respond, "error": error,
         "response_text": request.POST.get("response", "") if error else "",
