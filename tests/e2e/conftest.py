@@ -226,15 +226,23 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def new_page(browser, live_url, request) -> Iterator[Callable[[], object]]:
-    """Factory of pages, each in its own browser context (its own cookies, so its own login).
-    On failure every page of the test is saved as a screenshot under test-results/."""
+    """Factory of pages, each in its own browser context (its own cookies, so its own login). A
+    confirmation the page asks is accepted and its text kept in ``page.confirmed``. On failure every page of the test is saved as a screenshot under test-results/."""
     contexts = []
 
     def make():
         context = browser.new_context(base_url=live_url, locale="zh-CN", viewport={"width": 1280, "height": 900})
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.confirmed = []  # the confirmations the page asked (data-confirm): each is read and accepted
+
+        def accept(dialog):
+            page.confirmed.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", accept)
+        return page
 
     yield make
     call_report = getattr(request.node, "rep_call", None)

@@ -36,7 +36,8 @@ def test_district_city_province_certify_an_advanced_application(new_page):
     open_from_queue(district, factory)
     expect(district.get_by_role("heading", level=1)).to_contain_text(enterprise)
     act(district, "approve", "材料齐全，同意上报（e2e）")
-    expect(district.locator(".msg-success")).to_contain_text("已审核通过并上报")
+    expect(district.locator(".msg-success")).to_contain_text("已审核通过“")
+    assert "审核通过后报送上级主管部门" in district.confirmed[-1], district.confirmed  # asked first
     expect(district.get_by_test_id("state")).to_contain_text(f"当前审核单位：{CITY}")
     expect(district.get_by_test_id("reviews")).to_contain_text("材料齐全，同意上报（e2e）")
     expect(district.get_by_test_id("review-form")).to_have_count(0)  # no longer the district's turn

@@ -83,16 +83,9 @@ def test_enterprise_completes_self_assessment_and_reads_result(page):
     assert report.body()[:5] == b"%PDF-"
 
     # declare 基础级 (confirm dialog), then the factory's tier history has the 2026 self-declaration
-    messages = []
-
-    def accept(dialog):
-        messages.append(dialog.message)
-        dialog.accept()
-
-    page.once("dialog", accept)
     page.get_by_role("button", name="声明为基础级智能工厂").click()
     expect(page.get_by_test_id("declared")).to_be_visible()
-    assert messages and "声明为基础级" in messages[0], messages
+    assert page.confirmed and "声明为基础级" in page.confirmed[-1], page.confirmed
     expect(page.get_by_role("button", name="声明为基础级智能工厂")).to_have_count(0)
     open_factory(page)
     row_2026 = page.locator("tbody tr", has=page.locator("td", has_text=re.compile(r"^2026$")))

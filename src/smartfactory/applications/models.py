@@ -61,6 +61,12 @@ class TierApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.factory} · {self.campaign.year} {self.get_tier_display()}"
 
+    @property
+    def subject_label(self) -> str:
+        """The application in words, for confirmations and messages: "蜀都一号工厂 · 2041年度先进级"."""
+        return str(_("%(f)s · %(y)s年度%(t)s") % {"f": self.factory.name, "y": self.campaign.year,
+                                                 "t": self.get_tier_display()})
+
     @cached_property
     def evaluation(self):
         """The national evaluation of this recommendation (the selection; a 领航级 object's later

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from smartfactory.applications import content as content_rules
 from smartfactory.applications import services
 from smartfactory.applications.enums import Action, State
+from smartfactory.applications.feedback import after_action
 from smartfactory.applications.queries import (
     applications_for_user,
     names_at_issue,
@@ -97,11 +98,11 @@ def application_action(request, application_id, action):
     if action not in REVIEWER_ACTIONS:
         return redirect("console:application", application_id=app.id)
     try:
-        transition(app, action, actor=request.user, reason=request.POST.get("reason", ""))
+        app = transition(app, action, actor=request.user, reason=request.POST.get("reason", ""))
     except ProgrammeError as error:
         messages.error(request, error.as_html())
     else:
-        messages.success(request, _("已%(a)s。") % {"a": Action(action).label})
+        messages.success(request, after_action(app, action))
     return redirect("console:application", application_id=app.id)
 
 

@@ -14,6 +14,7 @@ from smartfactory.applications import services
 from smartfactory.applications.chain import chain_steps
 from smartfactory.applications.deadlines import return_notice
 from smartfactory.applications.enums import Action
+from smartfactory.applications.feedback import after_action
 from smartfactory.applications.queries import applications_for_user
 from smartfactory.applications.workflow import BOOK_TIERS, available, transition
 from smartfactory.campaigns.services import require_open_campaign
@@ -87,9 +88,9 @@ def application_action(request, application_id, action):
     if action not in APPLICANT_ACTIONS:
         return redirect("portal:application", application_id=app.id)
     try:
-        transition(app, action, actor=request.user, cooperation=request.POST.get("cooperation") == "1")
+        app = transition(app, action, actor=request.user, cooperation=request.POST.get("cooperation") == "1")
     except ProgrammeError as error:
         messages.error(request, error.as_html())
     else:
-        messages.success(request, _("已%(a)s。") % {"a": Action(action).label})
+        messages.success(request, after_action(app, action))
     return redirect("portal:application", application_id=app.id)
