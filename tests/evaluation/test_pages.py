@@ -44,9 +44,9 @@ def test_the_whole_desk_flow_through_pages(national, client_for):
     assert Assignment.objects.filter(evaluation=e).count() == 2
     # before the scores are in, the site visit is shown disabled with the guard's reason (P9)
     waiting = staff.get(f"/console/evaluation/{e.pk}/").content.decode()
-    assert re.search(r'data-testid="action-to_site_visit" disabled', waiting)
+    assert re.search(r'data-testid="action-to_site_visit"[^>]* disabled', waiting)
     assert re.search(r'data-testid="why-to_site_visit">转入现场核查：专家评分尚未完成', waiting)
-    assert re.search(r'data-testid="action-reject">', waiting)  # the reject stays enabled
+    assert re.search(r'data-testid="action-reject"(?![^>]*disabled)[^>]*>', waiting)  # the reject stays enabled
     for x in n["experts"][:2]:
         expert = client_for(x.user)
         desk = expert.get("/console/expert/").content.decode()
@@ -56,6 +56,10 @@ def test_the_whole_desk_flow_through_pages(national, client_for):
         a = Assignment.objects.get(evaluation=e, expert=x)
         form = {"assignment": str(a.pk), **{f"score-{k}": str(v) for k, v in ALL.items()}, "comment-results": "成效显著"}
         _ok(expert.post(f"/console/evaluation/{e.pk}/score/", form))
+        # after submitting, the expert still reads each score and comment (no form any more)
+        read = expert.get(f"/console/evaluation/{e.pk}/").content.decode()
+        assert 'data-testid="my-submitted-scores"' in read and 'data-testid="score-form"' not in read
+        assert "<td>成效显著</td>" in read
     assert Assignment.objects.filter(evaluation=e, submitted_at__isnull=False).count() == 2
     assert "80.00" in staff.get("/console/evaluation/panel/2042/excellent/").content.decode()
     xlsx = staff.get("/console/evaluation/panel/2042/excellent/?format=xlsx")

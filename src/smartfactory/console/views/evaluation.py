@@ -142,6 +142,8 @@ def detail(request, evaluation_id):
     return render(request, "console/evaluation_detail.html", {
         "e": evaluation, "app": app, "latest": latest, "book_sections": book, "attachments": app.attachments.all(),
         "ministry": ministry, "mine": mine, "criteria": rules.criteria_for(evaluation.kind), "assignments": assignments,
+        "my_rows": [{"c": c, "score": (mine.scores or {}).get(c.key), "comment": (mine.comments or {}).get(c.key, "")}
+                    for c in rules.criteria_for(evaluation.kind)] if mine and mine.submitted_at else [],
         "acceptance": _acceptance_context(evaluation, ministry),
         "profile_changes": changes_since(app.factory.enterprise_id, app.created_at),
         "location_notice": location_notice(app),
