@@ -40,7 +40,10 @@ def test_case_over_the_api(world, client_for):
         assert created["state"] == "notified" and created["response_due"] == "2042-08-16"
         assert created["response_deadline"].startswith("2042-08-17T00:00:00")
         assert created["award"]["certificate_no"] == "卓越〔2041〕0007号" and created["opened_by_authority"] == "工业和信息化部"
-        assert created["actions"] == ["suspend", "revoke", "dismiss"]
+        # not heard yet: the decisions are offered but blocked, with the guard's reason (the page's too)
+        assert created["actions"] == []
+        assert [b["action"] for b in created["blocked"]] == ["suspend", "revoke", "dismiss"]
+        assert all("陈述申辩" in b["reason"] for b in created["blocked"]), created["blocked"]
         case_id = created["id"]
         early = post(staff, f"/api/v1/supervision/cases/{case_id}/decide", {"decision": "revoke", "reason": "撤销"})
         assert early.status_code == 409 and early.json()["code"] == "transition_not_allowed"

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from smartfactory.api.actions import BlockedOut, split
 from smartfactory.cultivation import services
 from smartfactory.cultivation.models import ProgressReport
 from smartfactory.cultivation.queries import cultivations_for_user
@@ -162,6 +163,7 @@ class AcceptanceOut(Schema):
     evaluation_state: str | None
     certificate_no: str
     actions: list[str]
+    blocked: list[BlockedOut] = []
 
 
 def _acceptance_out(a, user) -> dict:
@@ -180,8 +182,19 @@ def _acceptance_out(a, user) -> dict:
         "extended_to": a.extended_to, "evaluation": evaluation.pk if evaluation else None,
         "evaluation_state": evaluation.state if evaluation else None,
         "certificate_no": evaluation.certificate_no if evaluation else "",
-        "actions": ["submit" if x == flow.Act.RESUBMIT else x for x in flow.allowed(a, user)],
+        **_actions(flow.available(a, user)),
     }
+
+
+def _actions(available) -> dict:
+    """``actions`` and ``blocked`` (api.actions.split); a resubmission is the API's ``submit``."""
+    from smartfactory.cultivation import acceptance as flow
+
+    out = split(available)
+    out["actions"] = ["submit" if x == flow.Act.RESUBMIT else x for x in out["actions"]]
+    for b in out["blocked"]:
+        b["action"] = "submit" if b["action"] == flow.Act.RESUBMIT else b["action"]
+    return out
 
 
 def _current(request, cultivation_id):

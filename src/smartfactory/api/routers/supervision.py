@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from smartfactory.api.actions import BlockedOut, split
 from smartfactory.campaigns.models import Campaign
 from smartfactory.organisations.queries import get_in_scope
 from smartfactory.supervision import services, workflow
@@ -70,6 +71,7 @@ class CaseOut(Schema):
     lifted_at: datetime | None
     recheck_item: UUID | None
     actions: list[str]
+    blocked: list[BlockedOut] = []
 
 
 class CaseFilter(Schema):
@@ -156,7 +158,7 @@ def _case(c: SupervisionCase, user, *, with_actions: bool = True) -> dict:
         "response": c.response, "responded_at": c.responded_at, "decision_reason": c.decision_reason,
         "decided_at": c.decided_at, "lift_reason": c.lift_reason, "lifted_at": c.lifted_at,
         "recheck_item": c.recheck_item_id,
-        "actions": workflow.allowed_actions(c, user) if with_actions else [],
+        **(split(workflow.available(c, user)) if with_actions else {"actions": [], "blocked": []}),
     }
 
 
