@@ -77,6 +77,7 @@ def test_round_opened_from_the_console(world, campaign, client_for):
     assert response["Location"] == f"/console/supervision/recheck/{round_.pk}/" and round_.due_on == date(2042, 9, 15)
 
 
+@pytest.mark.rule("P74")
 def test_not_met_becomes_a_case(world, round_, client_for, django_capture_on_commit_callbacks):
     item = round_.items.get(award=world["advanced"])
     with at(OPENED + timedelta(days=1)):
@@ -132,6 +133,7 @@ def test_only_a_not_met_item_opens_a_case(world, round_, client_for):
     assert not SupervisionCase.objects.exists()
 
 
+@pytest.mark.rule("P74")
 @pytest.mark.parametrize(("offset", "accepted"), [(-1, True), (0, False), (1, False)])
 def test_confirmation_deadline_boundary(world, round_, offset, accepted):
     item = round_.items.get(award=world["advanced"])
@@ -143,6 +145,7 @@ def test_confirmation_deadline_boundary(world, round_, offset, accepted):
                 services.confirm_recheck_item(item, actor=world["admin"], answers=answers(item))
 
 
+@pytest.mark.rule("P74")
 def test_confirmation_checks_who_and_what(world, round_, client_for):
     item = round_.items.get(award=world["advanced"])
     with at(OPENED + timedelta(days=1)):

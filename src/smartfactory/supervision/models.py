@@ -144,6 +144,11 @@ class RecheckItem(models.Model):
     def audit_key(self) -> str:
         return str(self.id)
 
+    @property
+    def stage(self) -> str:
+        """The item's life, derived from its fields (``recheck_item_workflow``): pending → confirmed."""
+        return "confirmed" if self.confirmed_at else "pending"
+
     def unmet(self) -> list[dict]:
         """The requirements the enterprise said it no longer meets."""
         return [r for r in self.requirements if self.answers.get(r["id"]) is False]

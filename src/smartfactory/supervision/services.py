@@ -14,15 +14,14 @@ from django.utils.translation import gettext as _
 from smartfactory.audit.services import record_event
 from smartfactory.campaigns.models import Campaign
 from smartfactory.campaigns.services import framework_spec_for
-from smartfactory.errors import Conflict, DeadlinePassed, InvalidInput, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import Conflict, InvalidInput, NotPermitted
 from smartfactory.organisations.enums import TIER_ORDER, AwardStatus, Tier
 from smartfactory.organisations.models import TierAward
 
 from . import recheck_workflow
-from .enums import ItemResult, RoundState
 from .models import RecheckItem, RecheckRound
 from .policy import policy
-from .rules import can_confirm_recheck, can_run_recheck
+from .rules import can_run_recheck
 
 
 def _highest_active_awards(before_year: int) -> list[TierAward]:
@@ -83,52 +82,12 @@ def open_recheck_round(campaign: Campaign, *, actor, due_on: date | None = None)
 @transaction.atomic
 def confirm_recheck_item(item: RecheckItem, *, actor, answers: dict, note: str = "") -> RecheckItem:
     """The enterprise's administrator confirms each basic requirement (yes/no) strictly before the
-    end of the round's due date; any "no" makes the result ``not_ok`` and needs an explanation.
-    Side effects: audit event ``supervision.recheck_confirm``; on ``not_ok``, after the commit, a
-    notification to the certifying authority's users (it may open a case from the item)."""
-    from smartfactory.notifications.services import authority_users, notify
+    end of the round's due date; any "no" makes the result ``not_ok`` and needs an explanation. On the
+    engine (``recheck_item_workflow``). Side effects: audit event ``supervision.recheck_confirm``; on
+    ``not_ok``, a notification to the certifying authority's users (it may open a case from the item)."""
+    from . import recheck_item_workflow
 
-    item = RecheckItem.objects.select_for_update(of=("self",)).select_related(
-        "round", "round__campaign", "award__factory__enterprise", "award__authority").get(pk=item.pk)
-    if not can_confirm_recheck(actor, item):
-        raise NotPermitted()
-    if item.round.state != RoundState.OPEN:
-        raise TransitionNotAllowed(_("本轮年度复核已结束。"))
-    if timezone.now() >= item.round.deadline:
-        raise DeadlinePassed(_("年度复核确认已于%(d)s截止。") % {"d": item.round.due_on.isoformat()},
-                             deadline=item.round.deadline.isoformat())
-    if item.confirmed_at is not None:
-        raise Conflict(_("已提交过本年度复核确认。"))
-    clean: dict[str, bool] = {}
-    for requirement in item.requirements:
-        value = (answers or {}).get(requirement["id"])
-        if isinstance(value, str):
-            value = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(value.lower())
-        if not isinstance(value, bool):
-            raise InvalidInput(_("请确认“%(r)s”是否仍符合。") % {"r": requirement["name"]},
-                               field=f"answers.{requirement['id']}")
-        clean[requirement["id"]] = value
-    unknown = set(answers or {}) - set(clean)
-    if unknown:
-        raise InvalidInput(_("未知的基本要求：%(r)s") % {"r": "、".join(sorted(unknown))}, field=f"answers.{sorted(unknown)[0]}")
-    result = ItemResult.OK if all(clean.values()) else ItemResult.NOT_OK
-    note = (note or "").strip()
-    if result == ItemResult.NOT_OK and len(note) < 10:
-        raise InvalidInput(_("有基本要求不再符合时，请说明具体情况（至少10个字）。"), field="note")
-    item.answers, item.result, item.note = clean, result, note[:5000]
-    item.confirmed_at, item.confirmed_by = timezone.now(), actor
-    item.save(update_fields=["answers", "result", "note", "confirmed_at", "confirmed_by"])
-    record_event("supervision.recheck_confirm", actor=actor, obj=item,
-                 after={"award": item.award_id, "result": result, "unmet": [r["id"] for r in item.unmet()]},
-                 reason=item.note)
-    if result == ItemResult.NOT_OK and item.award.authority_id:
-        authority = item.award.authority
-        title = _("%(e)s报告%(f)s不再符合基本要求") % {"e": item.award.factory.enterprise.name, "f": item.award.factory.name}
-        body = "；".join(r["name"] for r in item.unmet()) + "\n" + item.note
-        link, dedupe = reverse("supervision_console:recheck", args=[item.round_id]), f"recheck-item:{item.pk}"
-        transaction.on_commit(lambda: notify(authority_users(authority), kind="supervision.recheck_not_ok", title=title,
-                                             body=body, link=link, dedupe_key=dedupe))
-    return item
+    return recheck_item_workflow.confirm(item, actor=actor, answers=answers, note=note)
 
 
 def close_recheck_round(round_: RecheckRound, *, actor) -> RecheckRound:
