@@ -2,8 +2,8 @@
 registered with the rule it enforces (``smartfactory.guards``) and raises to refuse; the services
 call them at the one place the step is taken.
 
-- ``visit_date_reached`` (R19): the on-site verification's outcome is recorded on or after the
-  confirmed date (Beijing time), never before the team has been there.
+- (``visit_date_reached``, R19, the site visit's outcome not before the visit day, is now a guard of
+  the visit's own machine, ``site_visit_workflow``.)
 - ``on_the_list`` (P81): an application withdrawn after an upheld objection is off the 公示 list,
   on the public page too, also once the list is decided.
 - ``concurrence_by_own_staff_or_miit`` (P82): a ministry's concurrence is recorded by that
@@ -26,7 +26,7 @@ from smartfactory.guards import guard
 from smartfactory.organisations.models import Authority
 from smartfactory.organisations.rules import is_miit_staff, is_ministry_staff_of
 
-from .models import Evaluation, Publicity, SiteVisit
+from .models import Evaluation, Publicity
 from .models import EvaluationState as S
 
 
@@ -34,12 +34,6 @@ def require_ministry(actor) -> None:
     """Only MIIT staff run the national evaluation."""
     if not is_miit_staff(actor):
         raise NotPermitted()
-
-
-@guard("R19")
-def visit_date_reached(visit: SiteVisit) -> None:
-    if timezone.localdate() < visit.scheduled_for:
-        raise NotEligible(_("现场核查定于%(d)s，核查当日起方可记录核查结论。") % {"d": visit.scheduled_for.isoformat()})
 
 
 @guard("P81")

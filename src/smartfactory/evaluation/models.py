@@ -181,6 +181,15 @@ class SiteVisit(models.Model):
     def __str__(self) -> str:
         return f"{self.evaluation} · {self.scheduled_for}"
 
+    @property
+    def stage(self) -> str:
+        """The visit's life, derived from its fields (``site_visit_workflow``)."""
+        if self.outcome:
+            return "recorded"
+        if self.evaluation.state != EvaluationState.SITE_VISIT:
+            return "ended"
+        return "agreed" if self.agreed_at else "proposed"
+
 
 class SiteVisitPhoto(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -14,7 +14,7 @@ from smartfactory.uploads import IMAGES, MB, check_upload
 
 from .assigning import claimed_scenarios
 from .conflicts import conflict_reasons
-from .guards import require_ministry, visit_date_reached
+from .guards import require_ministry
 from .models import (
     Evaluation,
     ExpertProfile,
@@ -104,18 +104,12 @@ def _locked_open_visit(visit: SiteVisit) -> SiteVisit:
     return visit
 
 
-@transaction.atomic
 def agree_site_visit(visit: SiteVisit, *, actor) -> SiteVisit:
-    from smartfactory.organisations.rules import is_enterprise_user_of
+    """The enterprise confirms the proposed date (``site_visit_workflow``, audit
+    ``evaluation.site_visit_agreed``)."""
+    from . import site_visit_workflow as flow
 
-    if not is_enterprise_user_of(actor, visit.evaluation.application.factory.enterprise):
-        raise NotPermitted()
-    visit = _locked_open_visit(visit)
-    visit.agreed_at, visit.agreed_by = timezone.now(), actor
-    visit.save(update_fields=["agreed_at", "agreed_by"])
-    record_event("evaluation.site_visit_agreed", actor=actor, obj=visit.evaluation,
-                 after={"date": visit.scheduled_for.isoformat()})
-    return visit
+    return flow.take(visit, flow.Act.AGREE, actor=actor)
 
 
 FINDING_RESULTS = {"met": _("符合"), "partly": _("基本符合"), "not_met": _("不符合")}
@@ -152,24 +146,10 @@ def attach_site_photo(visit: SiteVisit, *, actor, item: str, upload) -> SiteVisi
     return photo
 
 
-@transaction.atomic
 def record_site_outcome(visit: SiteVisit, *, actor, outcome: str, note: str = "") -> SiteVisit:
-    """The team's conclusion, once the enterprise agreed the date and every item has a finding. A
-    failed visit is reported to the ministry, which then rejects (the outcome feeds its decision)."""
-    if not (_team_member(actor, visit) or is_miit_staff(actor)):
-        raise NotPermitted()
-    visit = _locked_open_visit(visit)
-    if visit.agreed_at is None:
-        raise NotEligible(_("企业尚未确认核查日期。"))
-    visit_date_reached(visit)
-    missing = [i["label"] for i in visit.checklist if i["key"] not in visit.findings]
-    if missing:
-        raise NotEligible(_("以下核查项尚无结果：%(m)s") % {"m": "；".join(missing)})
-    if outcome not in SiteVisit.Outcome.values:
-        raise InvalidInput(_("请选择核查结论。"), field="outcome")
-    if outcome == SiteVisit.Outcome.FAIL and not note.strip():
-        raise InvalidInput(_("核查未通过须写明理由。"), field="note")
-    visit.outcome, visit.outcome_note, visit.recorded_by, visit.recorded_at = outcome, note, actor, timezone.now()
-    visit.save()
-    record_event("evaluation.site_outcome", actor=actor, obj=visit.evaluation, after={"outcome": outcome}, reason=note)
-    return visit
+    """The team's conclusion, once the enterprise agreed the date, from the visit day, every item
+    found (``site_visit_workflow``, audit ``evaluation.site_outcome``). A failed visit is reported to
+    the ministry, which then rejects (the outcome feeds its decision)."""
+    from . import site_visit_workflow as flow
+
+    return flow.take(visit, flow.Act.RECORD_OUTCOME, actor=actor, outcome=outcome, note=note)
