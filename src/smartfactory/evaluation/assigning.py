@@ -14,7 +14,6 @@ from smartfactory.audit.services import record_event
 from smartfactory.campaigns.services import end_of_day, format_deadline
 from smartfactory.errors import Conflict, InvalidInput, NotEligible, TransitionNotAllowed
 from smartfactory.guards import guard
-from smartfactory.notifications.services import notify as notify_users
 
 from . import assign as assigner
 from .conflicts import ConflictIndex, applicant_of, conflict_reasons
@@ -183,24 +182,6 @@ def _check_pair(evaluation: Evaluation, expert: ExpertProfile, *, rules, reasons
 
 
 @transaction.atomic
-def unassign(assignment: Assignment, *, actor, reason: str) -> None:
-    require_ministry(actor)
-    assignment = Assignment.objects.select_for_update(of=("self",)).select_related(
-        "evaluation__application__factory", "expert__user").get(pk=assignment.pk)
-    if assignment.submitted_at:
-        raise TransitionNotAllowed(_("专家已提交评分，不能撤回分配。"))
-    if assignment.evaluation.state != S.EXPERT_REVIEW:
-        raise TransitionNotAllowed(_("该申报已不在专家评审阶段。"))
-    if not reason.strip():
-        raise InvalidInput(_("请填写理由。"), field="reason")
-    record_event("evaluation.unassigned", actor=actor, obj=assignment.evaluation,
-                 after={"expert": assignment.expert.name}, reason=reason)
-    notify_users([assignment.expert.user], kind="evaluation.unassigned",
-           title=_("评审任务已撤回：%(f)s") % {"f": assignment.evaluation.application.factory.name},
-           body=_("理由：%(r)s。无需再评分。") % {"r": reason.strip()}, link="/console/expert/")
-    assignment.delete()
-
-
 def notify_experts(assignments: list[Assignment]) -> None:
     from smartfactory.notifications.services import notify
 

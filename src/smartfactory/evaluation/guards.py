@@ -9,7 +9,7 @@ call them at the one place the step is taken.
 - ``concurrence_by_own_staff_or_miit`` (P82): a ministry's concurrence is recorded by that
   ministry's own staff, or registered by the lead ministry's (MIIT's) staff with the letter number;
   the lead ministry is the one of the programme's lead department, not any authority flagged as lead.
-- ``scoring_open`` (P22): an expert's scores are accepted strictly before the assignment's due time.
+- (``scoring_open``, P22, is a guard of the assignment's machine, ``assignment_workflow``, now.)
 - ``objection_period_open`` (P23): an objection is accepted only while the 公示 runs.
 
 The 公示's finalising guards (P10, P24) are in its transition table (``publicity_workflow``).
@@ -17,11 +17,9 @@ The 公示's finalising guards (P10, P24) are in its transition table (``publici
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartfactory.campaigns.services import format_deadline
-from smartfactory.errors import DeadlinePassed, InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
+from smartfactory.errors import InvalidInput, NotEligible, NotPermitted, TransitionNotAllowed
 from smartfactory.guards import guard
 from smartfactory.organisations.models import Authority
 from smartfactory.organisations.rules import is_miit_staff, is_ministry_staff_of
@@ -53,12 +51,6 @@ def concurrence_by_own_staff_or_miit(publicity: Publicity, *, actor, authority: 
         raise NotPermitted(_("只能登记本部门的会签意见；代为登记其他部门的会签意见须由工业和信息化部工作人员办理。"))
     if not document.strip():
         raise InvalidInput(_("代为登记其他部门的会签意见，请填写其会签函文号。"), field="document")
-
-
-@guard("P22")
-def scoring_open(assignment) -> None:
-    if timezone.now() >= assignment.due_at:
-        raise DeadlinePassed(_("评分已于%(d)s截止。") % {"d": format_deadline(assignment.due_at)})
 
 
 @guard("P23")

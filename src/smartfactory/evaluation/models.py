@@ -157,6 +157,13 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.expert} → {self.evaluation}"
 
+    @property
+    def stage(self) -> str:
+        """The assignment's life, derived from its fields (``assignment_workflow``)."""
+        if self.submitted_at:
+            return "scored"
+        return "open" if self.evaluation.state == EvaluationState.EXPERT_REVIEW else "closed"
+
 
 class SiteVisit(models.Model):
     """On-site verification: a conflict-checked team, a date agreed with the enterprise, a checklist

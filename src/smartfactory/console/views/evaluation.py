@@ -23,6 +23,7 @@ from smartfactory.documents.responses import xlsx_response
 from smartfactory.errors import InvalidInput, ProgrammeError
 from smartfactory.evaluation import (
     assigning,
+    assignment_workflow,
     expert_profiles,
     notices,
     objection_workflow,
@@ -225,7 +226,7 @@ def act(request, evaluation_id, action):
             expert = get_object_or_404(ExpertProfile, pk=post.get("expert") or 0)
             assigning.assign_expert(evaluation, expert, actor=request.user)
         elif action == "unassign":
-            assigning.unassign(get_object_or_404(Assignment, pk=post.get("assignment"), evaluation=evaluation),
+            assignment_workflow.withdraw(get_object_or_404(Assignment, pk=post.get("assignment"), evaluation=evaluation),
                               actor=request.user, reason=post.get("reason", ""))
         elif action == "plan-visit":
             try:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from smartfactory.errors import InvalidInput
-from smartfactory.evaluation import assigning, scoring
+from smartfactory.evaluation import assigning, assignment_workflow, scoring
 from smartfactory.evaluation.models import (
     Assignment,
     Evaluation,
@@ -153,7 +153,7 @@ def assign_expert(request, evaluation_id: UUID, payload: AssignIn):
 
 
 def _unassign(request, assignment_id: UUID, reason: str):
-    assigning.unassign(_own_assignment(request, assignment_id), actor=request.user, reason=reason)
+    assignment_workflow.withdraw(_own_assignment(request, assignment_id), actor=request.user, reason=reason)
     return Status(204, None)
 
 
