@@ -47,7 +47,7 @@ CONSOLE = [
          "staff", r.in_expert_review, 16),
     Case("console publicity", "console:publicity", "/console/publicity/{publicity.pk}/", "staff", p.publicity_entries, 16),
     Case("console expert desk", "console:expert_desk", "/console/expert/", "expert", r.assignments, 16),
-    Case("console expert pool", "console:expert_pool", "/console/experts/", "staff", r.experts, 10),
+    Case("console expert pool", "console:expert_pool", "/console/experts/", "staff", r.experts, 14),
     Case("console supervision cases", "supervision_console:cases", "/console/supervision/", "staff",
          r.supervision_cases, 10),
     Case("console re-check rounds", "supervision_console:rechecks", "/console/supervision/recheck/", "staff",

@@ -407,33 +407,3 @@ def expert_desk(request):
                    if v.evaluation_id in visible],
         "conflicts": expert.conflicts.select_related("enterprise"),
     })
-
-
-@login_required
-def expert_pool(request):
-    """MIIT keeps the pool: profiles, caps, whether in the pool; accounts come from 新建专家账号."""
-    _ministry(request)
-    from django.contrib.auth import get_user_model
-
-    if request.method == "POST":
-        user = get_object_or_404(get_user_model(), pk=request.POST.get("user"))
-        error = None
-        try:
-            expert_profiles.save_expert_profile(
-                user, actor=request.user, name=request.POST.get("name", ""), organisation=request.POST.get("organisation", ""),
-                organisation_uscc=request.POST.get("organisation_uscc", ""), province_code=request.POST.get("province_code", ""),
-                industries=[i.strip() for i in request.POST.get("industries", "").replace("，", ",").split(",") if i.strip()],
-                scenarios=[int(s) for s in request.POST.get("scenarios", "").replace("，", ",").split(",") if s.strip().isdigit()],
-                max_load=int(request.POST.get("max_load") or 0) or None, active=request.POST.get("active") == "1",
-            )
-        except ValueError:
-            error = InvalidInput(_("每轮评审上限应为整数。"), field="max_load")
-        except ProgrammeError as caught:
-            error = caught
-        _done(request, error, _("已保存。"))
-        return redirect("console:expert_pool")
-    from smartfactory.organisations.models import Membership
-
-    accounts = Membership.objects.filter(role="expert", status="active").select_related("user", "user__expert_profile")
-    loads = dict(Assignment.objects.values_list("expert_id").annotate(n=Count("pk")).values_list("expert_id", "n"))
-    return render(request, "console/expert_pool.html", {"accounts": accounts, "loads": loads})
