@@ -68,7 +68,7 @@ PORTAL = [
     Case("to-do", "todo", "/todo/", "reviewer", r.applications_at_sichuan, 20),
 ]
 PUBLIC = [
-    Case("public index", "publicsite:index", "/public/", "anonymous", p.awards_in_years, 2),
+    Case("public index", "publicsite:index", "/public/", "anonymous", p.awards_in_years, 3),
     Case("public awards", "publicsite:awards", "/public/awards/", "anonymous", r.published_awards, 7),
     Case("public awards csv", "publicsite:awards_csv", "/public/open-data/awards.csv", "anonymous", r.published_awards, 2),
     Case("public awards json", "publicsite:awards_json", "/public/open-data/awards.json", "anonymous",

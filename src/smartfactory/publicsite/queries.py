@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from smartfactory.cultivation.models import CultivationObject
 from smartfactory.errors import InvalidInput
+from smartfactory.evaluation.models import Publicity
 from smartfactory.organisations.enums import AwardStatus, Tier
 from smartfactory.organisations.models import TierAward
 from smartfactory.organisations.rules import active_memberships, is_ministry_staff
@@ -330,3 +331,11 @@ def consent_cases_for_user(user) -> QuerySet[Case]:
     return Case.objects.filter(
         Q(award__factory__enterprise_id__in=enterprise_ids), consent_requested_at__isnull=False
     ).select_related(*CASE_RELATED)
+
+
+def current_notices() -> list:
+    """The 公示 notices running now (open, not yet ended), the one ending first first: the public
+    pages link them."""
+    now = timezone.now()
+    return list(Publicity.objects.filter(status=Publicity.Status.OPEN, starts_at__lte=now, ends_at__gt=now)
+                .order_by("ends_at").only("pk", "title", "ends_at"))

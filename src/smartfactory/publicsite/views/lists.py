@@ -51,6 +51,7 @@ def index(request):
     return render(request, "publicsite/index.html", {
         "rows": rows, "tiers": order, "can_manage": can_manage_cases(request.user),
         "asked_for_consent": any(m.enterprise_id for m in active_memberships(request.user)),
+        "notices": queries.current_notices(),
     })
 
 
