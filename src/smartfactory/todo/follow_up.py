@@ -24,14 +24,13 @@ from smartfactory.cultivation.models import (
 )
 from smartfactory.evaluation.models import EvaluationState, Objection, Publicity, SiteVisit
 from smartfactory.organisations.enums import AwardStatus, Role
-from smartfactory.recommendations.queries import recommender_authority
 from smartfactory.supervision.enums import OPEN_STATES, CaseState, RoundState
 from smartfactory.supervision.models import RecheckItem
 from smartfactory.supervision.policy import policy
 from smartfactory.supervision.queries import cases_for_user
 from smartfactory.supervision.rules import SUPERVISOR_ROLES, is_provincial
 
-from .item import Item
+from .item import Item, Recommenders
 
 REVIEWER_ROLES = (Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER)
 
@@ -102,16 +101,12 @@ def acceptances(user, memberships) -> list[Item]:
                               f"/cultivation/{a.cultivation_id}/acceptance/", end_of_day(a.cultivation.ends_on)))
     authorities = {m.authority_id for m in memberships if m.authority_id and m.role in REVIEWER_ROLES}
     if authorities:
-        recommenders: dict = {}
+        recommenders = Recommenders()
         for a in AcceptanceApplication.objects.filter(
                 state=AcceptanceState.SUBMITTED, cultivation__application__quota__isnull=False).select_related(
                 "cultivation__factory", "cultivation__application__quota",
                 "cultivation__application__quota__soe_group"):
-            quota = a.cultivation.application.quota
-            if quota.pk not in recommenders:
-                recommenders[quota.pk] = recommender_authority(quota)
-            recommender = recommenders[quota.pk]
-            if recommender is not None and recommender.pk in authorities:
+            if recommenders.recommends(a.cultivation.application.quota, authorities):
                 items.append(Item("acceptance", _("验收申请初审"), a.cultivation.factory.name,
                                   f"/cultivation/{a.cultivation_id}/acceptance/"))
     return items

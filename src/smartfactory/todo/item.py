@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from smartfactory.campaigns.services import format_deadline
+from smartfactory.recommendations.queries import recommender_authority
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,17 @@ class Item:
     @property
     def overdue(self) -> bool:
         return self.deadline is not None and self.deadline <= timezone.now()
+
+
+class Recommenders:
+    """``recommender_authority`` memoised per quota: a list of many objects of the same quota costs
+    the lookups of one. ``recommends(quota, authority_ids)``: is its recommender one of them?"""
+
+    def __init__(self) -> None:
+        self._seen: dict = {}
+
+    def recommends(self, quota, authority_ids) -> bool:
+        if quota.pk not in self._seen:
+            self._seen[quota.pk] = recommender_authority(quota)
+        recommender = self._seen[quota.pk]
+        return recommender is not None and recommender.pk in authority_ids

@@ -31,7 +31,7 @@ from smartfactory.recommendations.models import Batch
 from smartfactory.recommendations.queries import co_departments, recommender_authority
 
 from .follow_up import follow_up_for
-from .item import Item
+from .item import Item, Recommenders
 
 REVIEWER_ROLES = (Role.AUTHORITY_REVIEWER, Role.AUTHORITY_LEADER)
 
@@ -106,13 +106,9 @@ def _evaluations(user, memberships, miit: bool) -> list[Item]:
     if authorities:
         returned = Evaluation.objects.filter(state=EvaluationState.RETURNED, application__quota__isnull=False).select_related(
             "application__factory", "application__quota", "application__quota__soe_group")
-        recommenders: dict = {}  # one lookup per quota, not per evaluation
+        recommenders = Recommenders()  # one lookup per quota, not per evaluation
         for e in returned:
-            quota = e.application.quota
-            if quota.pk not in recommenders:
-                recommenders[quota.pk] = recommender_authority(quota)
-            recommender = recommenders[quota.pk]
-            if recommender is not None and recommender.pk in authorities:
+            if recommenders.recommends(e.application.quota, authorities):
                 items.append(Item("evaluation", _("按形式审查意见补正后重新报送"), e.application.factory.name,
                                   f"/console/evaluation/{e.pk}/"))
     return items
